@@ -1,0 +1,84 @@
+# TriFlow provisioning: `make up` (set up and provision the demo stack on the local emulator), `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export PYTHONPATH := $(CURDIR)/tools/emulator
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+EMULATOR_PORT ?= $(or $(TRIFLOW_EMULATOR_PORT),4566)
+EMULATOR := $(BIN)/python -m triflow_emulator
+# The local emulator takes any credentials; boto3 and both AWS collections read AWS_ENDPOINT_URL.
+AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:$(EMULATOR_PORT) AWS_ACCESS_KEY_ID=testing \
+	AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2 AWS_PROFILE=
+# make test runs molecule on an emulator of its own, so it never touches the one `make up` uses.
+TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/molecule
+COLLECTION := collections/ansible_collections/triflow/platform
+GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+
+.PHONY: help setup up emulator down reset status test lint sanity unit integration molecule bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+up: setup emulator ## Set up, start the emulator and provision inventories/local on it
+	$(AWS_LOCAL) $(BIN)/ansible-playbook site.yml -i inventories/local
+	@echo "The demo stack runs on the local emulator at http://127.0.0.1:$(EMULATOR_PORT) (make down stops it)."
+
+emulator: setup ## Start the local AWS emulator in the background (port TRIFLOW_EMULATOR_PORT, default 4566)
+	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) start
+
+down: ## Stop the local AWS emulator
+	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) stop
+
+reset: ## Wipe the emulator's state
+	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) reset
+
+status: ## Say whether the emulator runs
+	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) status
+
+test: lint sanity unit integration molecule ## Everything CI runs: lint, sanity, unit, integration, molecule
+
+lint: setup ## ansible-lint (production profile, offline), yamllint, ruff
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --offline --profile production
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+$(GET_PIP): tools/ansible_test_get_pip.py
+	mkdir -p $(dir $@)
+	cp tools/ansible_test_get_pip.py $@
+
+sanity: setup $(GET_PIP) ## ansible-test sanity on the triflow.platform collection
+	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+unit: setup ## Unit tests of the collection's modules and filters
+	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit
+
+integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
+	$(BIN)/python -m pytest -q tests
+
+molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
+	$(TEST_EMULATOR) $(EMULATOR) start
+	$(TEST_EMULATOR) $(EMULATOR) reset
+	rc=0; AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+		AWS_DEFAULT_REGION=ap-northeast-2 AWS_PROFILE= $(BIN)/molecule test || rc=$$?; \
+		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
+
+bench: setup ## Benchmarks: converge and no-op times and API calls of the network role
+	$(BIN)/python bench/network.py
+
+clean: down ## Stop the emulator and remove .venv, emulator state and outputs
+	rm -rf $(VENV) .emulator output tests/output $(COLLECTION)/tests/output

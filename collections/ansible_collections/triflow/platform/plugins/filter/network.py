@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that turn the network role's inputs into its checks and its desired state."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.triflow.platform.plugins.module_utils.network import (
+    network_desired_state,
+    network_input_errors,
+)
+
+
+def _routes(routes, gateway_ids):
+    """Desired routes ({dest, gateway name}) as ec2_vpc_route_table takes them ({dest, gateway_id})."""
+    missing = [route["gateway"] for route in routes if not gateway_ids.get(route["gateway"])]
+    if missing:
+        raise AnsibleFilterError("no id known for gateway(s) %s" % ", ".join(missing))
+    return [{"dest": route["dest"], "gateway_id": gateway_ids[route["gateway"]]} for route in routes]
+
+
+def _security_group_rules(rules, group_ids):
+    """Desired rules, whose ``group`` names a peer group by key, as ec2_security_group takes them (group_id)."""
+    result = []
+    for rule in rules:
+        rule = dict(rule)
+        if "group" in rule:
+            key = rule.pop("group")
+            if not group_ids.get(key):
+                raise AnsibleFilterError("no id known for security group '%s'" % key)
+            rule["group_id"] = group_ids[key]
+        result.append(rule)
+    return result
+
+
+def _desired_state(inputs):
+    errors = network_input_errors(inputs)
+    if errors:
+        raise AnsibleFilterError("invalid network inputs: %s" % "; ".join(errors))
+    return network_desired_state(inputs)
+
+
+class FilterModule:
+    """Network filters."""
+
+    def filters(self):
+        return {
+            "network_input_errors": network_input_errors,
+            "network_desired_state": _desired_state,
+            "network_routes": _routes,
+            "network_security_group_rules": _security_group_rules,
+        }

@@ -1,0 +1,81 @@
+"""Two realistic customers in one emulator (same account and region): isolated stacks, side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from .network_state import network_of, rule_set, tags_of
+
+ACME = "triflow-acme-prod"
+GLOBEX = "triflow-globex-staging"
+INVENTORIES = ("inventories/customer_a", "inventories/customer_b")
+OPEN_DB = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+@pytest.fixture(scope="module")
+def customers(emulator, playbook):
+    """Both customers converged by one run (side by side, under forks), then re-run."""
+    emulator.reset()
+    first = playbook("site.yml", *INVENTORIES)
+    assert first.rc == 0, first.output[-6000:]
+    second = playbook("site.yml", *INVENTORIES)
+    assert second.rc == 0, second.output[-6000:]
+    return {"first": first, "second": second}
+
+
+def test_both_customers_converge_in_one_run_and_rerun_changes_nothing(customers):
+    assert set(customers["first"].recap) == {ACME, GLOBEX}
+    assert customers["first"].changed(ACME) > 0 and customers["first"].changed(GLOBEX) > 0
+    assert customers["second"].changed() == 0, customers["second"].output[-4000:]
+
+
+def test_separate_vpcs_with_customer_settings(emulator, customers):
+    ec2 = emulator.client("ec2")
+    acme, globex = network_of(ec2, ACME), network_of(ec2, GLOBEX)
+    assert acme["vpc"]["VpcId"] != globex["vpc"]["VpcId"]
+    assert acme["vpc"]["CidrBlock"] == "10.0.0.0/16"
+    assert globex["vpc"]["CidrBlock"] == "10.20.0.0/16"
+    assert tags_of(acme["vpc"])["CostCenter"] == "acme-saas"
+    assert tags_of(acme["vpc"])["Customer"] == "acme"
+    assert tags_of(globex["vpc"])["Customer"] == "globex"
+    # customer_a asks for one NAT gateway per zone (high availability), customer_b keeps the single one.
+    assert sorted(n["SubnetId"] for n in acme["nat_gateways"]) == sorted(
+        s["SubnetId"] for name, s in acme["subnets"].items() if "-public-" in name
+    )
+    assert len(globex["nat_gateways"]) == 1
+    for zone in ("ap-northeast-2a", "ap-northeast-2c"):
+        private = acme["route_tables"][f"{ACME}-private-{zone}"]
+        nat = next(r["NatGatewayId"] for r in private["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0")
+        nat_subnet = next(n["SubnetId"] for n in acme["nat_gateways"] if n["NatGatewayId"] == nat)
+        assert nat_subnet == acme["subnets"][f"{ACME}-public-{zone}"]["SubnetId"]
+
+
+def test_no_name_collides_between_customers(emulator, customers):
+    ec2 = emulator.client("ec2")
+    acme, globex = network_of(ec2, ACME), network_of(ec2, GLOBEX)
+    for kind in ("subnets", "route_tables", "security_groups"):
+        assert all(name.startswith(ACME) for name in acme[kind] if name.startswith("triflow")), kind
+        assert all(name.startswith(GLOBEX) for name in globex[kind] if name.startswith("triflow")), kind
+        assert not set(acme[kind]) & set(globex[kind]) - {None}, kind
+
+
+def test_removing_an_out_of_band_rule_in_one_customer_leaves_the_other_alone(emulator, playbook, customers):
+    ec2 = emulator.client("ec2")
+    acme_db = network_of(ec2, ACME)["security_groups"][f"{ACME}-db"]["GroupId"]
+    globex_db = network_of(ec2, GLOBEX)["security_groups"][f"{GLOBEX}-db"]["GroupId"]
+    for group_id in (acme_db, globex_db):
+        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[OPEN_DB])
+
+    run = playbook("site.yml", INVENTORIES[0])
+    assert run.rc == 0, run.output[-6000:]
+    assert set(run.recap) == {ACME}
+
+    def ingress(group_id):
+        return rule_set(ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"], {})
+
+    assert ("tcp", 5432, 5432, "0.0.0.0/0") not in ingress(acme_db)
+    assert ("tcp", 5432, 5432, "0.0.0.0/0") in ingress(globex_db), "customer_a's run touched customer_b"
+
+    run = playbook("site.yml", INVENTORIES[1])
+    assert run.rc == 0, run.output[-6000:]
+    assert ("tcp", 5432, 5432, "0.0.0.0/0") not in ingress(globex_db)

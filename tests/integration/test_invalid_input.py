@@ -1,0 +1,54 @@
+"""Bad input fails before any AWS call, with a message naming the variable, and creates nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+LOCAL = "inventories/local"
+
+
+def _vpc_count(ec2) -> int:
+    return len(ec2.describe_vpcs()["Vpcs"])
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "expected"),
+    [
+        ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr '10.0.0.0/33' is not a valid IPv4 CIDR block"),
+        ({"network_vpc_cidr": "10.0.300.0/16"}, "network_vpc_cidr '10.0.300.0/16' is not a valid IPv4 CIDR block"),
+        (
+            {"network_public_subnet_cidrs": ["10.0.1.0/24", "10.1.2.0/24"]},
+            "network_public_subnet_cidrs[1] '10.1.2.0/24' is outside network_vpc_cidr '10.0.0.0/16'",
+        ),
+        (
+            {"network_private_subnet_cidrs": ["10.0.1.0/25", "10.0.12.0/24"]},
+            "network_public_subnet_cidrs[0] '10.0.1.0/24' overlaps network_private_subnet_cidrs[0] '10.0.1.0/25'",
+        ),
+        (
+            {"network_public_subnet_cidrs": ["10.0.1.0/24"]},
+            "network_public_subnet_cidrs has 1 entries but network_availability_zones has 2",
+        ),
+        ({"stack_customer": "Acme"}, "stack_customer 'Acme' is invalid: use lowercase letters"),
+        ({"stack_customer": "acme_corp"}, "stack_customer 'acme_corp' is invalid: use lowercase letters"),
+        ({"stack_customer": "a-very-long-customer-name"}, "at most 28 are allowed"),
+        ({"network_nat_mode": "double"}, "network_nat_mode"),
+        ({"network_app_port": "eighty"}, "network_app_port"),
+        (
+            {"stack_availability_zones": ["ap-northeast-2a", "us-east-1b"]},
+            "stack_availability_zones entry 'us-east-1b' is not a zone of stack_region 'ap-northeast-2'",
+        ),
+        ({"stack_extra_tags": {"Customer": "other"}}, "stack_extra_tags must not set 'Customer'"),
+    ],
+    ids=lambda value: str(value)[:40],
+)
+def test_bad_input_fails_naming_the_variable_and_creates_nothing(emulator, playbook, extra_vars, expected):
+    emulator.reset()
+    ec2 = emulator.client("ec2")
+    before = _vpc_count(ec2)
+    run = playbook("site.yml", LOCAL, extra_vars=extra_vars)
+    assert run.rc != 0
+    assert expected in run.output, run.output[-3000:]
+    assert _vpc_count(ec2) == before, "a VPC was created despite invalid input"
+    assert not ec2.describe_security_groups(Filters=[{"Name": "tag:ManagedBy", "Values": ["ansible"]}])[
+        "SecurityGroups"
+    ]
