@@ -13,8 +13,8 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 EMULATOR_PORT ?= $(or $(TRIFLOW_EMULATOR_PORT),4566)
 EMULATOR := $(BIN)/python -m triflow_emulator
 # The local emulator takes any credentials; boto3 and both AWS collections read AWS_ENDPOINT_URL.
-AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:$(EMULATOR_PORT) AWS_ACCESS_KEY_ID=testing \
-	AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2 AWS_PROFILE=
+aws_local = env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ENDPOINT_URL=http://127.0.0.1:$(1) AWS_ACCESS_KEY_ID=testing \
+	AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2
 # make test runs molecule on an emulator of its own, so it never touches the one `make up` uses.
 TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/molecule
 COLLECTION := collections/ansible_collections/triflow/platform
@@ -34,7 +34,7 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed ## Create .venv and install the pinned requirements
 
 up: setup emulator ## Set up, start the emulator and provision inventories/local on it
-	$(AWS_LOCAL) $(BIN)/ansible-playbook site.yml -i inventories/local
+	$(call aws_local,$(EMULATOR_PORT)) $(BIN)/ansible-playbook site.yml -i inventories/local
 	@echo "The demo stack runs on the local emulator at http://127.0.0.1:$(EMULATOR_PORT) (make down stops it)."
 
 emulator: setup ## Start the local AWS emulator in the background (port TRIFLOW_EMULATOR_PORT, default 4566)
@@ -73,8 +73,7 @@ integration: setup ## pytest driving real ansible-playbook runs against the emul
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
-	rc=0; AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-		AWS_DEFAULT_REGION=ap-northeast-2 AWS_PROFILE= $(BIN)/molecule test || rc=$$?; \
+	rc=0; $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
 
 bench: setup ## Benchmarks: converge and no-op times and API calls of the network role

@@ -75,7 +75,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
     )
-    playbook_env.pop("AWS_PROFILE", None)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        playbook_env.pop(name, None)
     try:
         yield Emulator(endpoint=endpoint, env=playbook_env)
     finally:

@@ -44,7 +44,7 @@ def test_separate_vpcs_with_customer_settings(emulator, customers):
     )
     assert len(globex["nat_gateways"]) == 1
     for zone in ("ap-northeast-2a", "ap-northeast-2c"):
-        private = acme["route_tables"][f"{ACME}-private-{zone}"]
+        private = acme["route_tables"][f"{ACME}-private-rt-{zone}"]
         nat = next(r["NatGatewayId"] for r in private["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0")
         nat_subnet = next(n["SubnetId"] for n in acme["nat_gateways"] if n["NatGatewayId"] == nat)
         assert nat_subnet == acme["subnets"][f"{ACME}-public-{zone}"]["SubnetId"]

@@ -95,25 +95,25 @@ def _associated_subnets(table):
 
 
 def test_public_route_table_routes_to_igw_for_both_public_subnets(network):
-    table = network["route_tables"][f"{PREFIX}-public"]
+    table = network["route_tables"][f"{PREFIX}-public-rt"]
     assert _default_route(table)["GatewayId"] == network["internet_gateways"][0]["InternetGatewayId"]
     assert _associated_subnets(table) == sorted(
         network["subnets"][f"{PREFIX}-public-{zone}"]["SubnetId"] for zone in ZONES
     )
-    assert tags_of(table) == {**BASE_TAGS, "Name": f"{PREFIX}-public"}
+    assert tags_of(table) == {**BASE_TAGS, "Name": f"{PREFIX}-public-rt"}
 
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_private_route_table_routes_to_nat(network, zone):
-    table = network["route_tables"][f"{PREFIX}-private-{zone}"]
+    table = network["route_tables"][f"{PREFIX}-private-rt-{zone}"]
     assert _default_route(table)["NatGatewayId"] == network["nat_gateways"][0]["NatGatewayId"]
     assert _associated_subnets(table) == [network["subnets"][f"{PREFIX}-private-{zone}"]["SubnetId"]]
-    assert tags_of(table) == {**BASE_TAGS, "Name": f"{PREFIX}-private-{zone}"}
+    assert tags_of(table) == {**BASE_TAGS, "Name": f"{PREFIX}-private-rt-{zone}"}
 
 
 def test_no_other_route_tables_than_main_and_the_stacks(network):
     named = {name for name in network["route_tables"] if name.startswith(PREFIX)}
-    assert named == {f"{PREFIX}-public", *(f"{PREFIX}-private-{zone}" for zone in ZONES)}
+    assert named == {f"{PREFIX}-public-rt", *(f"{PREFIX}-private-rt-{zone}" for zone in ZONES)}
     others = [t for name, t in network["route_tables"].items() if name not in named]
     assert all(any(a.get("Main") for a in t["Associations"]) for t in others), others
 

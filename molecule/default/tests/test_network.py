@@ -50,9 +50,10 @@ def test_database_group_only_reachable_from_the_app(ec2, vpc):
     groups = {g["GroupName"]: g for g in ec2.describe_security_groups(Filters=_in_vpc(vpc))["SecurityGroups"]}
     db = groups[f"{PREFIX}-db"]
     app_id = groups[f"{PREFIX}-app"]["GroupId"]
-    assert [(p["FromPort"], [pair["GroupId"] for pair in p["UserIdGroupPairs"]], p["IpRanges"]) for p in db["IpPermissions"]] == [
-        (5432, [app_id], [])
+    ingress = [
+        (p["FromPort"], [pair["GroupId"] for pair in p["UserIdGroupPairs"]], p["IpRanges"]) for p in db["IpPermissions"]
     ]
+    assert ingress == [(5432, [app_id], [])]
     assert db["IpPermissionsEgress"] == []
 
 
@@ -60,7 +61,7 @@ def test_private_subnets_route_through_the_nat_gateway(ec2, vpc):
     nats = [n for n in ec2.describe_nat_gateways(Filters=_in_vpc(vpc))["NatGateways"] if n["State"] == "available"]
     assert len(nats) == 1
     tables = ec2.describe_route_tables(Filters=_in_vpc(vpc))["RouteTables"]
-    private = [t for t in tables if any(tag["Value"].startswith(f"{PREFIX}-private-") for tag in t.get("Tags", []))]
+    private = [t for t in tables if any(tag["Value"].startswith(f"{PREFIX}-private-rt-") for tag in t.get("Tags", []))]
     assert len(private) == 2
     for table in private:
         assert {r.get("NatGatewayId") for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"} == {

@@ -214,15 +214,15 @@ def network_desired_state(inputs):
 
     route_tables = [
         {
-            "name": "%s-public" % prefix,
+            "name": "%s-public-rt" % prefix,
             "tier": "public",
             "subnets": [subnet["name"] for subnet in public],
             "routes": [{"dest": ANYWHERE, "gateway": igw_name}],
-            "tags": named_tags(tags, "%s-public" % prefix),
+            "tags": named_tags(tags, "%s-public-rt" % prefix),
         }
     ]
     for subnet in private:
-        name = "%s-private-%s" % (prefix, subnet["az"])
+        name = "%s-private-rt-%s" % (prefix, subnet["az"])
         nat = nat_by_az.get(subnet["az"], nat_gateways[0]["name"])
         route_tables.append(
             {

@@ -1,0 +1,85 @@
+"""Settings resolution: port and state directory, from flags and environment variables."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from triflow_emulator import HOST
+
+PORT_ENV = "TRIFLOW_EMULATOR_PORT"
+STATE_DIR_ENV = "TRIFLOW_EMULATOR_STATE_DIR"
+START_TIMEOUT_ENV = "TRIFLOW_EMULATOR_START_TIMEOUT"
+DEFAULT_PORT = 4566
+DEFAULT_START_TIMEOUT = 30.0
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# tools/emulator/triflow_emulator -> tools/emulator -> tools -> repo root
+REPO_ROOT = PACKAGE_DIR.parents[2]
+PYTHONPATH_ENTRY = PACKAGE_DIR.parent
+
+
+class ConfigError(ValueError):
+    """A setting (flag or environment variable) has an unusable value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int
+    state_dir: Path
+    start_timeout: float
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "emulator.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "emulator.log"
+
+
+def parse_port(raw: str | int, source: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(f"{source}: port must be an integer, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"{source}: port must be in 1..65535, got {port}")
+    return port
+
+
+def resolve_port(flag: int | None) -> int:
+    if flag is not None:
+        return parse_port(flag, "--port")
+    raw = os.environ.get(PORT_ENV)
+    if raw:
+        return parse_port(raw, PORT_ENV)
+    return DEFAULT_PORT
+
+
+def resolve_state_dir() -> Path:
+    raw = os.environ.get(STATE_DIR_ENV)
+    return Path(raw).expanduser().resolve() if raw else REPO_ROOT / ".emulator"
+
+
+def resolve_start_timeout(flag: float | None) -> float:
+    if flag is not None:
+        return flag
+    raw = os.environ.get(START_TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_START_TIMEOUT
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{START_TIMEOUT_ENV}: must be a number of seconds, got {raw!r}") from None
+
+
+def load_settings(port: int | None = None, start_timeout: float | None = None) -> Settings:
+    return Settings(
+        port=resolve_port(port),
+        state_dir=resolve_state_dir(),
+        start_timeout=resolve_start_timeout(start_timeout),
+    )
