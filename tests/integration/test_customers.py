@@ -79,3 +79,25 @@ def test_removing_an_out_of_band_rule_in_one_customer_leaves_the_other_alone(emu
     run = playbook("site.yml", INVENTORIES[1])
     assert run.rc == 0, run.output[-6000:]
     assert ("tcp", 5432, 5432, "0.0.0.0/0") not in ingress(globex_db)
+
+
+def test_switching_nat_mode_moves_routes_and_removes_the_unused_nat_and_its_eip(emulator, playbook, customers):
+    ec2 = emulator.client("ec2")
+    before = network_of(ec2, ACME)
+    assert len(before["nat_gateways"]) == 2
+    nat_c = next(n for n in before["nat_gateways"] if tags_of(n)["Name"] == f"{ACME}-nat-ap-northeast-2c")
+    eip_c = nat_c["NatGatewayAddresses"][0]["AllocationId"]
+
+    run = playbook("site.yml", INVENTORIES[0], extra_vars={"network_nat_mode": "single"})
+    assert run.rc == 0, run.output[-6000:]
+    single = network_of(ec2, ACME)
+    assert [tags_of(n)["Name"] for n in single["nat_gateways"]] == [f"{ACME}-nat-ap-northeast-2a"]
+    nat_a = single["nat_gateways"][0]["NatGatewayId"]
+    for zone in ("ap-northeast-2a", "ap-northeast-2c"):
+        routes = single["route_tables"][f"{ACME}-private-rt-{zone}"]["Routes"]
+        assert [r.get("NatGatewayId") for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"] == [nat_a]
+    assert eip_c not in {a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]}, "EIP left allocated"
+
+    run = playbook("site.yml", INVENTORIES[0])
+    assert run.rc == 0, run.output[-6000:]
+    assert len(network_of(ec2, ACME)["nat_gateways"]) == 2

@@ -7,8 +7,18 @@ import pytest
 LOCAL = "inventories/local"
 
 
-def _vpc_count(ec2) -> int:
-    return len(ec2.describe_vpcs()["Vpcs"])
+def _inventory(ec2) -> dict[str, int]:
+    """How many of each network resource the account holds (the default VPC's included)."""
+    return {
+        "vpcs": len(ec2.describe_vpcs()["Vpcs"]),
+        "subnets": len(ec2.describe_subnets()["Subnets"]),
+        "internet gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
+        "elastic ips": len(ec2.describe_addresses()["Addresses"]),
+        "nat gateways": len(ec2.describe_nat_gateways()["NatGateways"]),
+        "route tables": len(ec2.describe_route_tables()["RouteTables"]),
+        "security groups": len(ec2.describe_security_groups()["SecurityGroups"]),
+        "endpoints": len(ec2.describe_vpc_endpoints()["VpcEndpoints"]),
+    }
 
 
 @pytest.mark.parametrize(
@@ -44,11 +54,8 @@ def _vpc_count(ec2) -> int:
 def test_bad_input_fails_naming_the_variable_and_creates_nothing(emulator, playbook, extra_vars, expected):
     emulator.reset()
     ec2 = emulator.client("ec2")
-    before = _vpc_count(ec2)
+    before = _inventory(ec2)
     run = playbook("site.yml", LOCAL, extra_vars=extra_vars)
     assert run.rc != 0
     assert expected in run.output, run.output[-3000:]
-    assert _vpc_count(ec2) == before, "a VPC was created despite invalid input"
-    assert not ec2.describe_security_groups(Filters=[{"Name": "tag:ManagedBy", "Values": ["ansible"]}])[
-        "SecurityGroups"
-    ]
+    assert _inventory(ec2) == before, "resources were created despite invalid input"
