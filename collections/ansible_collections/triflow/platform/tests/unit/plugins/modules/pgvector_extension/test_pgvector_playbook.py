@@ -1,0 +1,112 @@
+"""The module in a real ansible-playbook run (from the repository root, so ansible.cfg's collections_path applies):
+check mode with --diff first, then the real install, an upgrade and the smoke test, with the play's own asserts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[9]
+
+PLAYBOOK = """
+- name: Keep pgvector at the wanted version
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    triflow.platform.pgvector_extension:
+      login_host: "{{ pg_host }}"
+      login_port: "{{ pg_port }}"
+      login_user: "{{ pg_user }}"
+      login_password: "{{ pg_password }}"
+      login_db: "{{ pg_db }}"
+      ssl_mode: disable
+  tasks:
+    - name: Preview the install of pgvector 0.8.1
+      triflow.platform.pgvector_extension:
+        version: 0.8.1
+      check_mode: true
+      register: preview
+
+    - name: Install pgvector 0.8.1
+      triflow.platform.pgvector_extension:
+        version: 0.8.1
+      register: install
+
+    - name: Preview the upgrade to the server's default version
+      triflow.platform.pgvector_extension:
+        version: latest
+      check_mode: true
+      register: upgrade_preview
+
+    - name: Upgrade to the server's default version and smoke-test it
+      triflow.platform.pgvector_extension:
+        version: latest
+        smoke_test: true
+      register: upgrade
+
+    - name: Check what the module reported
+      ansible.builtin.assert:
+        that:
+          - preview is changed
+          - preview.queries == ["CREATE EXTENSION \\"vector\\" WITH SCHEMA \\"public\\" VERSION '0.8.1'"]
+          - install.queries == preview.queries
+          - install.version == "0.8.1"
+          - upgrade_preview.queries == ["ALTER EXTENSION \\"vector\\" UPDATE TO '0.8.2'"]
+          - upgrade_preview.prev_version == "0.8.1"
+          - upgrade.version == "0.8.2"
+          - upgrade.smoke_test.passed
+"""
+
+
+def test_check_mode_and_diff_in_a_real_playbook_run(pg_server, module_args, installed, tmp_path):
+    playbook = tmp_path / "pgvector.yml"
+    playbook.write_text(PLAYBOOK)
+    extra_vars = tmp_path / "vars.json"
+    extra_vars.write_text(
+        json.dumps(
+            {
+                "ansible_python_interpreter": sys.executable,
+                "pg_host": module_args["login_host"],
+                "pg_port": module_args["login_port"],
+                "pg_user": module_args["login_user"],
+                "pg_password": module_args["login_password"],
+                "pg_db": module_args["login_db"],
+            }
+        )
+    )
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default")
+    env.pop("ANSIBLE_CONFIG", None)
+
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "--diff",
+            "-e",
+            "@%s" % extra_vars,
+            str(playbook),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "localhost                  : ok=5    changed=4    unreachable=0    failed=0" in done.stdout
+    # --diff shows the extension's before/after (YAML: ansible.cfg sets callback_result_format) for the check-mode
+    # previews and the real runs alike: install 0.8.1, then upgrade to 0.8.2.
+    assert done.stdout.count("-    installed: false\n") == 2
+    assert done.stdout.count("+    installed: true\n") == 2
+    assert done.stdout.count("-    version: 0.8.1\n+    version: 0.8.2\n") == 2
+    assert module_args["login_password"] not in output
+    assert installed() == ("0.8.2", "public")
