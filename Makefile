@@ -61,7 +61,11 @@ $(GET_PIP): tools/ansible_test_get_pip.py
 	mkdir -p $(dir $@)
 	cp tools/ansible_test_get_pip.py $@
 
+# ansible-test finds the collections triflow.platform depends on only beside it: link the ansible package's copies.
+SITE_COLLECTIONS := $(CURDIR)/$(VENV)/lib/python3.11/site-packages/ansible_collections
 sanity: setup $(GET_PIP) ## ansible-test sanity on the triflow.platform collection
+	ln -sfn $(SITE_COLLECTIONS)/amazon collections/ansible_collections/amazon
+	ln -sfn $(SITE_COLLECTIONS)/community collections/ansible_collections/community
 	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 unit: setup ## Unit tests of the collection's modules and filters

@@ -45,10 +45,11 @@ def test_parameter_group_lookup_by_name(aws_target: AwsTarget) -> None:
 
     if not aws_target.patched:
         assert describe_on_stock(rds, name) == [], gap_message(2, PATCH)
-        assert describe_on_stock(rds, "default.postgres16") == [], gap_message(2, PATCH)
+        # A family no other test's instance uses: stock moto creates default.<family> when an instance needs it.
+        assert describe_on_stock(rds, "default.postgres13") == [], gap_message(2, PATCH)
         return
 
     assert [group["DBParameterGroupName"] for group in describe(rds, name)] == [name.lower()]
     assert [group["DBParameterGroupName"] for group in describe(rds, name.lower())] == [name.lower()]
-    (default,) = describe(rds, "default.postgres16")
-    assert default["DBParameterGroupFamily"] == "postgres16"
+    (default,) = describe(rds, "default.postgres13")
+    assert default["DBParameterGroupFamily"] == "postgres13"

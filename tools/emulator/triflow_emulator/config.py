@@ -1,5 +1,6 @@
 """Settings resolution: port and state directory, from flags and environment variables."""
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from triflow_emulator import HOST
 PORT_ENV = "TRIFLOW_EMULATOR_PORT"
 STATE_DIR_ENV = "TRIFLOW_EMULATOR_STATE_DIR"
 START_TIMEOUT_ENV = "TRIFLOW_EMULATOR_START_TIMEOUT"
+CREATION_DELAY_ENV = "TRIFLOW_EMULATOR_CREATION_DELAY"
 DEFAULT_PORT = 4566
 DEFAULT_START_TIMEOUT = 30.0
 
@@ -83,3 +85,21 @@ def load_settings(port: int | None = None, start_timeout: float | None = None) -
         state_dir=resolve_state_dir(),
         start_timeout=resolve_start_timeout(start_timeout),
     )
+
+
+def creation_delay() -> float:
+    """Seconds a new resource stays ``creating`` (``TRIFLOW_EMULATOR_CREATION_DELAY``, default 0).
+
+    Shared by the patches that simulate creation time (RDS DB instances, ElastiCache replication groups); they
+    call it once in ``apply()``, so a bad value stops the server at start instead of failing a request.
+    """
+    raw = os.environ.get(CREATION_DELAY_ENV, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        delay = float(raw)
+    except ValueError:
+        raise ConfigError(f"{CREATION_DELAY_ENV}: must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(delay) or delay < 0:
+        raise ConfigError(f"{CREATION_DELAY_ENV}: must be a finite number of seconds >= 0, got {raw!r}")
+    return delay

@@ -15,8 +15,12 @@ from triflow_emulator.patches import (
     ec2_nat_gateway_tags,
     ecs_create_service_fields,
     elasticache_cache_nodes,
+    elasticache_replication_groups,
+    rds_adjacent_windows,
+    rds_data_plane,
     rds_gp3_storage_defaults,
     rds_parameter_group_not_found,
+    rds_performance_insights,
 )
 
 log = logging.getLogger(__name__)
@@ -39,7 +43,11 @@ _MODULES: tuple[ModuleType, ...] = (
     rds_parameter_group_not_found,
     rds_gp3_storage_defaults,
     elasticache_cache_nodes,
+    elasticache_replication_groups,
     ecs_create_service_fields,
+    rds_data_plane,
+    rds_adjacent_windows,
+    rds_performance_insights,
 )
 
 REGISTRY: tuple[Patch, ...] = tuple(_from_module(module) for module in _MODULES)

@@ -107,5 +107,5 @@ def test_each_drifted_setting_is_reported(changes, expected):
 
 
 def test_a_missing_bucket_would_be_created():
-    _, state = _info()
+    state = _info()[1]
     assert bucket_differences({}, state) == ["bucket triflow-acme-prod-files-123456789012 would be created"]

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Redis (ElastiCache) of one stack, as the elasticache role builds it: input checks and desired state."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.windows import (
+    daily_overlaps_weekly,
+    daily_window_errors,
+    weekly_window_errors,
+)
+
+NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+ENGINE_VERSION = re.compile(r"^7\.\d+$")
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+MAXMEMORY_POLICIES = (
+    "volatile-lru",
+    "allkeys-lru",
+    "volatile-lfu",
+    "allkeys-lfu",
+    "volatile-random",
+    "allkeys-random",
+    "volatile-ttl",
+    "noeviction",
+)
+GROUP_ID_MAX = 40
+
+
+def _int(variable, value, low, high, errors):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors.append("%s %r is invalid: a whole number from %d to %d" % (variable, value, low, high))
+        return False
+    return True
+
+
+def elasticache_input_errors(inputs):
+    """Every problem of the elasticache role's inputs, each naming its variable."""
+    errors = []
+    group_id = "%s-redis" % inputs.get("elasticache_name_prefix")
+    if len(group_id) > GROUP_ID_MAX:
+        errors.append(
+            "elasticache_name_prefix makes the replication group id '%s' (%d characters); ElastiCache allows %d"
+            % (group_id, len(group_id), GROUP_ID_MAX)
+        )
+    if not ENGINE_VERSION.match(str(inputs.get("elasticache_engine_version"))):
+        errors.append(
+            "elasticache_engine_version '%s' is not a Redis 7.x version such as 7.1"
+            % inputs.get("elasticache_engine_version")
+        )
+    if inputs.get("elasticache_parameter_group_family") != "redis7":
+        errors.append(
+            "elasticache_parameter_group_family '%s' does not match Redis 7 (redis7)"
+            % inputs.get("elasticache_parameter_group_family")
+        )
+    if not NODE_TYPE.match(str(inputs.get("elasticache_node_type"))):
+        errors.append(
+            "elasticache_node_type '%s' is not a node type such as cache.t4g.small"
+            % inputs.get("elasticache_node_type")
+        )
+    replicas_ok = _int("elasticache_replicas", inputs.get("elasticache_replicas"), 0, 5, errors)
+    if replicas_ok and inputs.get("elasticache_automatic_failover") and inputs["elasticache_replicas"] < 1:
+        errors.append("elasticache_automatic_failover needs elasticache_replicas of at least 1 (it is 0)")
+    if inputs.get("elasticache_multi_az") and not inputs.get("elasticache_automatic_failover"):
+        errors.append("elasticache_multi_az needs elasticache_automatic_failover")
+    _int("elasticache_timeout", inputs.get("elasticache_timeout"), 0, 86400, errors)
+    if inputs.get("elasticache_maxmemory_policy") not in MAXMEMORY_POLICIES:
+        errors.append(
+            "elasticache_maxmemory_policy '%s' is invalid; allowed values: %s"
+            % (inputs.get("elasticache_maxmemory_policy"), ", ".join(MAXMEMORY_POLICIES))
+        )
+    _int("elasticache_snapshot_retention_days", inputs.get("elasticache_snapshot_retention_days"), 0, 35, errors)
+    snapshot_errors = daily_window_errors("elasticache_snapshot_window", inputs.get("elasticache_snapshot_window"))
+    maintenance_errors = weekly_window_errors(
+        "elasticache_maintenance_window", inputs.get("elasticache_maintenance_window")
+    )
+    errors.extend(snapshot_errors + maintenance_errors)
+    valid = not snapshot_errors and not maintenance_errors
+    if valid and daily_overlaps_weekly(inputs["elasticache_snapshot_window"], inputs["elasticache_maintenance_window"]):
+        errors.append(
+            "elasticache_snapshot_window '%s' overlaps elasticache_maintenance_window '%s': AWS requires them apart"
+            % (inputs["elasticache_snapshot_window"], inputs["elasticache_maintenance_window"])
+        )
+    if inputs.get("elasticache_log_retention_days") not in LOG_RETENTION_DAYS:
+        errors.append(
+            "elasticache_log_retention_days %r is not a CloudWatch Logs retention; allowed values: %s"
+            % (inputs.get("elasticache_log_retention_days"), ", ".join(map(str, LOG_RETENTION_DAYS)))
+        )
+    return errors
+
+
+def elasticache_desired_state(inputs):
+    """The stack's cache: subnet group, parameter group, log groups and replication group settings."""
+    prefix = inputs["elasticache_name_prefix"]
+    tags = inputs.get("elasticache_tags") or {}
+    group_id = "%s-redis" % prefix
+    family = inputs["elasticache_parameter_group_family"]
+    return {
+        "subnet_group": {"name": group_id, "description": "Private subnets of %s's cache" % prefix},
+        "parameter_group": {
+            "name": "%s-%s" % (prefix, family),
+            "family": family,
+            "description": "Redis settings of %s" % prefix,
+            "parameters": {
+                "timeout": str(inputs["elasticache_timeout"]),
+                "maxmemory-policy": inputs["elasticache_maxmemory_policy"],
+            },
+        },
+        "log_retention_days": inputs["elasticache_log_retention_days"],
+        "tags": dict(tags),
+        "auth_token_secret": "%s/redis-auth-token" % prefix,
+        "replication_group": {
+            "id": group_id,
+            "description": "Redis cache of %s" % prefix,
+            "engine_version": inputs["elasticache_engine_version"],
+            "node_type": inputs["elasticache_node_type"],
+            "replicas": inputs["elasticache_replicas"],
+            "automatic_failover": inputs["elasticache_automatic_failover"],
+            "multi_az": inputs["elasticache_multi_az"],
+            "at_rest_encryption": True,
+            "transit_encryption": True,
+            "snapshot_retention_days": inputs["elasticache_snapshot_retention_days"],
+            "snapshot_window": inputs["elasticache_snapshot_window"],
+            "maintenance_window": inputs["elasticache_maintenance_window"],
+            "log_delivery_configurations": [
+                {
+                    "log_type": log_type,
+                    "destination_type": "cloudwatch-logs",
+                    "destination": "/aws/elasticache/%s/%s" % (group_id, log_type),
+                    "log_format": "json",
+                }
+                for log_type in ("slow-log", "engine-log")
+            ],
+            "tags": named_tags(tags, group_id),
+        },
+    }

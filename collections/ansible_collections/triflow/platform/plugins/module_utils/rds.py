@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The PostgreSQL (RDS) of one stack: input checks and desired state."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.windows import (
+    daily_overlaps_weekly,
+    daily_window_errors,
+    weekly_window_errors,
+)
+
+# First RDS for PostgreSQL minor version of each major that ships pgvector 0.8.0 or later.
+PGVECTOR_08_SINCE = {13: (13, 17), 14: (14, 14), 15: (15, 9), 16: (16, 5), 17: (17, 1)}
+VERSION = re.compile(r"^(\d+)\.(\d+)$")
+INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+STORAGE_TYPES = ("gp3", "gp2", "io1", "io2")
+GP3_IOPS_FROM_GIB = 400
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+PERFORMANCE_INSIGHTS_RETENTION = (7, 731)
+LOG_EXPORTS = ("postgresql", "upgrade", "iam-db-auth-error")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def _engine_version_errors(version):
+    match = VERSION.match(str(version))
+    if not match:
+        return ["rds_engine_version '%s' is not a PostgreSQL major.minor version such as 16.6" % version]
+    major, minor = int(match.group(1)), int(match.group(2))
+    since = PGVECTOR_08_SINCE.get(major)
+    choices = ", ".join("%d.%d+" % pair for pair in sorted(PGVECTOR_08_SINCE.values()))
+    if since is None or (major, minor) < since:
+        return [
+            "rds_engine_version '%s' has no RDS build with pgvector 0.8 or later; use one of %s" % (version, choices)
+        ]
+    return []
+
+
+def _int(variable, value, low, high, errors):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors.append("%s %r is invalid: a whole number from %d to %d" % (variable, value, low, high))
+        return False
+    return True
+
+
+def rds_input_errors(inputs):
+    """Every problem of the rds role's inputs, each naming its variable."""
+    errors = _engine_version_errors(inputs.get("rds_engine_version"))
+    if not INSTANCE_CLASS.match(str(inputs.get("rds_instance_class"))):
+        errors.append(
+            "rds_instance_class '%s' is not an RDS instance class such as db.t4g.medium"
+            % inputs.get("rds_instance_class")
+        )
+    if inputs.get("rds_storage_type") not in STORAGE_TYPES:
+        errors.append(
+            "rds_storage_type '%s' is invalid; allowed values: %s"
+            % (inputs.get("rds_storage_type"), ", ".join(STORAGE_TYPES))
+        )
+    allocated_ok = _int("rds_allocated_storage", inputs.get("rds_allocated_storage"), 20, 65536, errors)
+    maximum_ok = _int("rds_max_allocated_storage", inputs.get("rds_max_allocated_storage"), 20, 65536, errors)
+    if allocated_ok and maximum_ok and inputs["rds_max_allocated_storage"] < inputs["rds_allocated_storage"]:
+        errors.append(
+            "rds_max_allocated_storage %d is below rds_allocated_storage %d: storage autoscaling needs a higher ceiling"
+            % (inputs["rds_max_allocated_storage"], inputs["rds_allocated_storage"])
+        )
+    iops = inputs.get("rds_iops")
+    if (
+        iops
+        and inputs.get("rds_storage_type") == "gp3"
+        and allocated_ok
+        and inputs["rds_allocated_storage"] < GP3_IOPS_FROM_GIB
+    ):
+        errors.append(
+            "rds_iops is set but rds_allocated_storage is %d GiB: AWS accepts gp3 IOPS for PostgreSQL only from %d GiB "
+            "(below it gp3 gives 3000 IOPS); leave rds_iops at 0" % (inputs["rds_allocated_storage"], GP3_IOPS_FROM_GIB)
+        )
+    _int("rds_backup_retention_days", inputs.get("rds_backup_retention_days"), 1, 35, errors)
+    backup_errors = daily_window_errors("rds_backup_window", inputs.get("rds_backup_window"))
+    maintenance_errors = weekly_window_errors("rds_maintenance_window", inputs.get("rds_maintenance_window"))
+    errors.extend(backup_errors + maintenance_errors)
+    windows_valid = not backup_errors and not maintenance_errors
+    if windows_valid and daily_overlaps_weekly(inputs["rds_backup_window"], inputs["rds_maintenance_window"]):
+        errors.append(
+            "rds_backup_window '%s' overlaps rds_maintenance_window '%s': AWS requires them apart"
+            % (inputs["rds_backup_window"], inputs["rds_maintenance_window"])
+        )
+    if inputs.get("rds_monitoring_interval") not in MONITORING_INTERVALS:
+        errors.append(
+            "rds_monitoring_interval %r is invalid; allowed values: %s"
+            % (inputs.get("rds_monitoring_interval"), ", ".join(map(str, MONITORING_INTERVALS)))
+        )
+    retention = inputs.get("rds_performance_insights_retention_days")
+    if retention not in PERFORMANCE_INSIGHTS_RETENTION and not (
+        isinstance(retention, int) and retention % 31 == 0 and 31 <= retention <= 713
+    ):
+        errors.append(
+            "rds_performance_insights_retention_days %r is invalid: 7, a multiple of 31 up to 713, or 731"
+            % (retention,)
+        )
+    for export in inputs.get("rds_cloudwatch_logs_exports") or []:
+        if export not in LOG_EXPORTS:
+            errors.append(
+                "rds_cloudwatch_logs_exports entry '%s' is invalid; allowed values: %s"
+                % (export, ", ".join(LOG_EXPORTS))
+            )
+    for variable in ("rds_master_username", "rds_db_name"):
+        if not IDENTIFIER.match(str(inputs.get(variable))) or inputs.get(variable) in ("postgres", "rdsadmin", "admin"):
+            errors.append(
+                "%s '%s' is invalid: lowercase letters, digits, underscores, starting with a letter, "
+                "not a reserved name" % (variable, inputs.get(variable))
+            )
+    for variable in ("rds_app_pool_size", "rds_app_max_tasks", "rds_reserved_connections"):
+        _int(variable, inputs.get(variable), 1, 5000, errors)
+    return errors
+
+
+def max_connections(inputs):
+    """The app's pool x its maximum task count, plus connections kept for admins, migrations and monitoring."""
+    return inputs["rds_app_pool_size"] * inputs["rds_app_max_tasks"] + inputs["rds_reserved_connections"]
+
+
+def rds_desired_state(inputs):
+    """The stack's database: subnet group, parameter group, monitoring role and instance settings."""
+    prefix = inputs["rds_name_prefix"]
+    tags = inputs.get("rds_tags") or {}
+    major = VERSION.match(inputs["rds_engine_version"]).group(1)
+    family = "postgres%s" % major
+    identifier = "%s-db" % prefix
+    return {
+        "identifier": identifier,
+        "subnet_group": {"name": identifier, "description": "Private subnets of %s's database" % prefix},
+        "parameter_group": {
+            "name": "%s-%s" % (prefix, family),
+            "family": family,
+            "description": "PostgreSQL %s settings of %s" % (major, prefix),
+            "tags": named_tags(tags, "%s-%s" % (prefix, family)),
+            # Static parameters wait for a reboot (AWS rejects "immediate" for them); dynamic ones apply at once.
+            "static": {
+                "shared_preload_libraries": "pg_stat_statements",
+                "max_connections": str(max_connections(inputs)),
+            },
+            "dynamic": {"log_statement": "mod", "log_min_duration_statement": "1000", "rds.force_ssl": "1"},
+        },
+        "monitoring_role": {
+            "name": "%s-rds-monitoring" % prefix,
+            "policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            "tags": named_tags(tags, "%s-rds-monitoring" % prefix),
+        },
+        "instance": {
+            "engine": "postgres",
+            "engine_version": inputs["rds_engine_version"],
+            "instance_class": inputs["rds_instance_class"],
+            "multi_az": inputs["rds_multi_az"],
+            "storage_type": inputs["rds_storage_type"],
+            "allocated_storage": inputs["rds_allocated_storage"],
+            "max_allocated_storage": inputs["rds_max_allocated_storage"],
+            "iops": inputs.get("rds_iops") or None,
+            "storage_encrypted": True,
+            "publicly_accessible": False,
+            "backup_retention_period": inputs["rds_backup_retention_days"],
+            "preferred_backup_window": inputs["rds_backup_window"],
+            "preferred_maintenance_window": inputs["rds_maintenance_window"],
+            "cloudwatch_logs_exports": list(inputs["rds_cloudwatch_logs_exports"]),
+            "performance_insights": True,
+            "performance_insights_retention_period": inputs["rds_performance_insights_retention_days"],
+            "monitoring_interval": inputs["rds_monitoring_interval"],
+            "deletion_protection": inputs["rds_deletion_protection"],
+            "copy_tags_to_snapshot": True,
+            "auto_minor_version_upgrade": True,
+            "master_username": inputs["rds_master_username"],
+            "db_name": inputs["rds_db_name"],
+            "port": 5432,
+            "final_snapshot_identifier": "%s-final" % identifier,
+            "tags": named_tags(tags, identifier),
+        },
+        "max_connections": max_connections(inputs),
+        "password_secret": "%s/db-master-password" % prefix,
+    }
