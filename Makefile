@@ -72,7 +72,7 @@ unit: setup ## Unit tests of the collection's modules and filters
 	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit
 
 integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
 	$(TEST_EMULATOR) $(EMULATOR) start
@@ -80,8 +80,8 @@ molecule: setup ## The molecule scenario (converge, idempotence, verify) on an e
 	rc=0; $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
 
-bench: setup ## Benchmarks: converge and no-op times and API calls of the network role
-	$(BIN)/python bench/network.py
+bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits
+	$(BIN)/python bench/converge.py
 
 clean: down ## Stop the emulator and remove .venv, emulator state and outputs
 	rm -rf $(VENV) .emulator output tests/output $(COLLECTION)/tests/output

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +49,17 @@ class Emulator:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """The project's emulator on a free port with its own state folder, stopped at the end of the session."""
+@contextmanager
+def running_emulator(state_dir: Path, **settings: str) -> Iterator[Emulator]:
+    """The project's emulator on a free port with its own state folder and settings (TRIFLOW_EMULATOR_*)."""
     port = _free_port()
     env = dict(os.environ)
     env.update(
         {
             "TRIFLOW_EMULATOR_PORT": str(port),
-            "TRIFLOW_EMULATOR_STATE_DIR": str(tmp_path_factory.mktemp("emulator")),
+            "TRIFLOW_EMULATOR_STATE_DIR": str(state_dir),
             "PYTHONPATH": str(REPO / "tools" / "emulator"),
+            **settings,
         }
     )
     launcher = [sys.executable, "-m", "triflow_emulator"]
@@ -81,6 +83,13 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
         yield Emulator(endpoint=endpoint, env=playbook_env)
     finally:
         subprocess.run([*launcher, "stop"], env=env, check=True, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The project's emulator for the whole session, stopped at its end."""
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as running:
+        yield running
 
 
 @dataclass
@@ -136,3 +145,15 @@ def playbook(emulator: Emulator):
         return run_playbook(emulator, name, *inventories, **kwargs)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def emulator_factory():
+    """Start another emulator with its own settings: ``with emulator_factory(path, SETTING="x") as other: ...``."""
+    return running_emulator
+
+
+@pytest.fixture(scope="session")
+def playbook_runner():
+    """Run a playbook against any emulator: ``playbook_runner(other, "site.yml", "inventories/local")``."""
+    return run_playbook

@@ -6,6 +6,8 @@ import pytest
 
 from .network_state import network_of, rule_set, tags_of
 
+# The network alone (site.yml's network tag): the data tier has its own tests (test_data_tier.py).
+NETWORK_ONLY = ("--tags", "network")
 ACME = "triflow-acme-prod"
 GLOBEX = "triflow-globex-staging"
 INVENTORIES = ("inventories/customer_a", "inventories/customer_b")
@@ -16,9 +18,9 @@ OPEN_DB = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{
 def customers(emulator, playbook):
     """Both customers converged by one run (side by side, under forks), then re-run."""
     emulator.reset()
-    first = playbook("site.yml", *INVENTORIES)
+    first = playbook("site.yml", *INVENTORIES, extra_args=NETWORK_ONLY)
     assert first.rc == 0, first.output[-6000:]
-    second = playbook("site.yml", *INVENTORIES)
+    second = playbook("site.yml", *INVENTORIES, extra_args=NETWORK_ONLY)
     assert second.rc == 0, second.output[-6000:]
     return {"first": first, "second": second}
 
@@ -66,7 +68,7 @@ def test_removing_an_out_of_band_rule_in_one_customer_leaves_the_other_alone(emu
     for group_id in (acme_db, globex_db):
         ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[OPEN_DB])
 
-    run = playbook("site.yml", INVENTORIES[0])
+    run = playbook("site.yml", INVENTORIES[0], extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     assert set(run.recap) == {ACME}
 
@@ -76,7 +78,7 @@ def test_removing_an_out_of_band_rule_in_one_customer_leaves_the_other_alone(emu
     assert ("tcp", 5432, 5432, "0.0.0.0/0") not in ingress(acme_db)
     assert ("tcp", 5432, 5432, "0.0.0.0/0") in ingress(globex_db), "customer_a's run touched customer_b"
 
-    run = playbook("site.yml", INVENTORIES[1])
+    run = playbook("site.yml", INVENTORIES[1], extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     assert ("tcp", 5432, 5432, "0.0.0.0/0") not in ingress(globex_db)
 
@@ -88,7 +90,7 @@ def test_switching_nat_mode_moves_routes_and_removes_the_unused_nat_and_its_eip(
     nat_c = next(n for n in before["nat_gateways"] if tags_of(n)["Name"] == f"{ACME}-nat-ap-northeast-2c")
     eip_c = nat_c["NatGatewayAddresses"][0]["AllocationId"]
 
-    run = playbook("site.yml", INVENTORIES[0], extra_vars={"network_nat_mode": "single"})
+    run = playbook("site.yml", INVENTORIES[0], extra_vars={"network_nat_mode": "single"}, extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     single = network_of(ec2, ACME)
     assert [tags_of(n)["Name"] for n in single["nat_gateways"]] == [f"{ACME}-nat-ap-northeast-2a"]
@@ -98,6 +100,6 @@ def test_switching_nat_mode_moves_routes_and_removes_the_unused_nat_and_its_eip(
         assert [r.get("NatGatewayId") for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"] == [nat_a]
     assert eip_c not in {a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]}, "EIP left allocated"
 
-    run = playbook("site.yml", INVENTORIES[0])
+    run = playbook("site.yml", INVENTORIES[0], extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     assert len(network_of(ec2, ACME)["nat_gateways"]) == 2

@@ -21,6 +21,24 @@ def _inventory(ec2) -> dict[str, int]:
     }
 
 
+def _everything(emulator) -> dict[str, int]:
+    """The network resources plus every other kind of resource a stack has."""
+    counts = _inventory(emulator.client("ec2"))
+    counts.update(
+        {
+            "secrets": len(emulator.client("secretsmanager").list_secrets()["SecretList"]),
+            "buckets": len(emulator.client("s3").list_buckets()["Buckets"]),
+            "db instances": len(emulator.client("rds").describe_db_instances()["DBInstances"]),
+            "db subnet groups": len(emulator.client("rds").describe_db_subnet_groups()["DBSubnetGroups"]),
+            "replication groups": len(
+                emulator.client("elasticache").describe_replication_groups()["ReplicationGroups"]
+            ),
+            "iam roles": len(emulator.client("iam").list_roles()["Roles"]),
+        }
+    )
+    return counts
+
+
 @pytest.mark.parametrize(
     ("extra_vars", "expected"),
     [
@@ -48,14 +66,32 @@ def _inventory(ec2) -> dict[str, int]:
             "stack_availability_zones entry 'us-east-1b' is not a zone of stack_region 'ap-northeast-2'",
         ),
         ({"stack_extra_tags": {"Customer": "other"}}, "stack_extra_tags must not set 'Customer'"),
+        ({"rds_engine_version": "16.3"}, "rds_engine_version '16.3' has no RDS build with pgvector 0.8 or later"),
+        (
+            {"elasticache_automatic_failover": True, "elasticache_replicas": 0},
+            "elasticache_automatic_failover needs elasticache_replicas of at least 1",
+        ),
+        (
+            {"rds_backup_window": "18:30-19:30"},
+            "rds_backup_window '18:30-19:30' overlaps rds_maintenance_window 'mon:19:00-mon:20:00'",
+        ),
+        (
+            {"rds_max_allocated_storage": 50},
+            "rds_max_allocated_storage 50 is below rds_allocated_storage 100",
+        ),
+        ({"rds_iops": 3000}, "rds_iops is set but rds_allocated_storage is 100 GiB"),
+        (
+            {"elasticache_snapshot_window": "19:00-20:00", "elasticache_maintenance_window": "sun:19:30-sun:20:30"},
+            "elasticache_snapshot_window '19:00-20:00' overlaps elasticache_maintenance_window",
+        ),
+        ({"storage_tenants_prefix": "tenants/*/workflow/"}, "storage_tenants_prefix 'tenants/*/workflow/' is invalid"),
     ],
     ids=lambda value: str(value)[:40],
 )
 def test_bad_input_fails_naming_the_variable_and_creates_nothing(emulator, playbook, extra_vars, expected):
     emulator.reset()
-    ec2 = emulator.client("ec2")
-    before = _inventory(ec2)
+    before = _everything(emulator)
     run = playbook("site.yml", LOCAL, extra_vars=extra_vars)
     assert run.rc != 0
     assert expected in run.output, run.output[-3000:]
-    assert _inventory(ec2) == before, "resources were created despite invalid input"
+    assert _everything(emulator) == before, "resources were created despite invalid input"

@@ -6,6 +6,8 @@ import pytest
 
 from .network_state import network_of, rule_set, tags_of
 
+# The network alone (site.yml's network tag): the data tier has its own tests (test_data_tier.py).
+NETWORK_ONLY = ("--tags", "network")
 LOCAL = "inventories/local"
 PREFIX = "triflow-demo-dev"
 ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
@@ -16,11 +18,11 @@ BASE_TAGS = {"Project": "triflow", "Customer": "demo", "Environment": "dev", "Ma
 def local_stack(emulator, playbook):
     """inventories/local converged once in a fresh emulator; yields the three runs (converge, re-run, check)."""
     emulator.reset()
-    first = playbook("site.yml", LOCAL)
+    first = playbook("site.yml", LOCAL, extra_args=NETWORK_ONLY)
     assert first.rc == 0, first.output[-6000:]
-    second = playbook("site.yml", LOCAL)
+    second = playbook("site.yml", LOCAL, extra_args=NETWORK_ONLY)
     assert second.rc == 0, second.output[-6000:]
-    check = playbook("site.yml", LOCAL, check=True)
+    check = playbook("site.yml", LOCAL, check=True, extra_args=NETWORK_ONLY)
     assert check.rc == 0, check.output[-6000:]
     return {"first": first, "second": second, "check": check}
 
@@ -174,7 +176,7 @@ def test_out_of_band_rule_on_db_group_is_removed_by_next_run(emulator, playbook,
     opened = ec2.describe_security_groups(GroupIds=[db["GroupId"]])["SecurityGroups"][0]
     assert ("tcp", 5432, 5432, "0.0.0.0/0") in rule_set(opened["IpPermissions"], {})
 
-    run = playbook("site.yml", LOCAL)
+    run = playbook("site.yml", LOCAL, extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     assert run.changed(PREFIX) == 1, run.output[-4000:]
     after = ec2.describe_security_groups(GroupIds=[db["GroupId"]])["SecurityGroups"][0]

@@ -18,6 +18,7 @@ from triflow_emulator.patches import (
     elasticache_replication_groups,
     rds_adjacent_windows,
     rds_data_plane,
+    rds_default_parameters,
     rds_gp3_storage_defaults,
     rds_parameter_group_not_found,
     rds_performance_insights,
@@ -48,6 +49,7 @@ _MODULES: tuple[ModuleType, ...] = (
     rds_data_plane,
     rds_adjacent_windows,
     rds_performance_insights,
+    rds_default_parameters,
 )
 
 REGISTRY: tuple[Patch, ...] = tuple(_from_module(module) for module in _MODULES)

@@ -53,6 +53,8 @@ MAXMEMORY_POLICIES = (
     "noeviction",
 )
 GROUP_ID_MAX = 40
+# ElastiCache snapshot and maintenance windows last 60 minutes at least.
+WINDOW_MINIMUM = 60
 
 
 def _int(variable, value, low, high, errors):
@@ -98,9 +100,11 @@ def elasticache_input_errors(inputs):
             % (inputs.get("elasticache_maxmemory_policy"), ", ".join(MAXMEMORY_POLICIES))
         )
     _int("elasticache_snapshot_retention_days", inputs.get("elasticache_snapshot_retention_days"), 0, 35, errors)
-    snapshot_errors = daily_window_errors("elasticache_snapshot_window", inputs.get("elasticache_snapshot_window"))
+    snapshot_errors = daily_window_errors(
+        "elasticache_snapshot_window", inputs.get("elasticache_snapshot_window"), WINDOW_MINIMUM
+    )
     maintenance_errors = weekly_window_errors(
-        "elasticache_maintenance_window", inputs.get("elasticache_maintenance_window")
+        "elasticache_maintenance_window", inputs.get("elasticache_maintenance_window"), WINDOW_MINIMUM
     )
     errors.extend(snapshot_errors + maintenance_errors)
     valid = not snapshot_errors and not maintenance_errors

@@ -23,6 +23,7 @@ import re
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory
+from ansible_collections.triflow.platform.plugins.module_utils.windows import parse_daily, parse_weekly, spans_overlap
 
 MAX_ID_LENGTH = 40
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -31,13 +32,6 @@ AUTH_TOKEN_MIN = 16
 AUTH_TOKEN_MAX = 128
 # AWS: printable ASCII; the only non-alphanumeric characters allowed are ! & # $ ^ < > -
 AUTH_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9!&#$^<>-]+$")
-DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-MINUTES_PER_DAY = 24 * 60
-MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
-SNAPSHOT_WINDOW = re.compile(r"^(?P<start>\d{2}:\d{2})-(?P<end>\d{2}:\d{2})$")
-MAINTENANCE_WINDOW = re.compile(
-    r"^(?P<start_day>[a-z]{3}):(?P<start>\d{2}:\d{2})-(?P<end_day>[a-z]{3}):(?P<end>\d{2}:\d{2})$"
-)
 MIN_WINDOW_MINUTES = 60
 MAX_WAIT_PAUSE = 15
 
@@ -116,58 +110,12 @@ def auth_token_errors(token):
     return errors
 
 
-def _minutes(clock):
-    hours, minutes = (int(part) for part in clock.split(":"))
-    if hours > 23 or minutes > 59:
-        raise ValueError(clock)
-    return hours * 60 + minutes
-
-
-def _week_intervals(start, end):
-    """Half-open minute-of-week intervals for a window from ``start`` to ``end``, split at the week's end."""
-    if end <= start:
-        end += MINUTES_PER_WEEK
-    if end <= MINUTES_PER_WEEK:
-        return [(start, end)]
-    return [(start, MINUTES_PER_WEEK), (0, end - MINUTES_PER_WEEK)]
-
-
-def snapshot_window_intervals(window):
-    """The daily ``hh24:mi-hh24:mi`` window as minute-of-week intervals, or None when it is malformed."""
-    match = SNAPSHOT_WINDOW.match(window or "")
-    try:
-        start, end = _minutes(match.group("start")), _minutes(match.group("end"))
-    except (AttributeError, ValueError):
-        return None
-    length = (end - start) % MINUTES_PER_DAY
-    intervals = []
-    for day in range(7):
-        begin = day * MINUTES_PER_DAY + start
-        intervals.extend(_week_intervals(begin % MINUTES_PER_WEEK, (begin + length) % MINUTES_PER_WEEK))
-    return intervals, length
-
-
-def maintenance_window_intervals(window):
-    """The weekly ``ddd:hh24:mi-ddd:hh24:mi`` window as minute-of-week intervals, or None when it is malformed."""
-    match = MAINTENANCE_WINDOW.match((window or "").lower())
-    try:
-        start = DAYS.index(match.group("start_day")) * MINUTES_PER_DAY + _minutes(match.group("start"))
-        end = DAYS.index(match.group("end_day")) * MINUTES_PER_DAY + _minutes(match.group("end"))
-    except (AttributeError, ValueError):
-        return None
-    return _week_intervals(start, end), (end - start) % MINUTES_PER_WEEK
-
-
-def _overlap(first, second):
-    return any(a_start < b_end and b_start < a_end for a_start, a_end in first for b_start, b_end in second)
-
-
 def window_errors(maintenance_window, snapshot_window):
     """Format, length and overlap problems of the two windows (either may be None: not checked)."""
     errors = []
     maintenance = snapshot = None
     if maintenance_window is not None:
-        maintenance = maintenance_window_intervals(maintenance_window)
+        maintenance = parse_weekly(maintenance_window)
         if maintenance is None:
             errors.append(
                 "preferred_maintenance_window '%s' must look like ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. "
@@ -176,14 +124,14 @@ def window_errors(maintenance_window, snapshot_window):
         elif maintenance[1] < MIN_WINDOW_MINUTES:
             errors.append("preferred_maintenance_window '%s' must be at least 60 minutes long" % maintenance_window)
     if snapshot_window is not None:
-        snapshot = snapshot_window_intervals(snapshot_window)
+        snapshot = parse_daily(snapshot_window)
         if snapshot is None:
             errors.append(
                 "snapshot_window '%s' must look like hh24:mi-hh24:mi in UTC, e.g. 17:00-18:00" % snapshot_window
             )
         elif snapshot[1] < MIN_WINDOW_MINUTES:
             errors.append("snapshot_window '%s' must be at least 60 minutes long" % snapshot_window)
-    if maintenance and snapshot and _overlap(maintenance[0], snapshot[0]):
+    if maintenance and snapshot and spans_overlap(snapshot, maintenance):
         errors.append(
             "preferred_maintenance_window '%s' overlaps snapshot_window '%s'; AWS needs them apart"
             % (maintenance_window, snapshot_window)

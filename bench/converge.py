@@ -1,7 +1,9 @@
-"""Benchmark: converge, no-op and check-mode times and API calls of site.yml (network) on the local emulator.
+"""Benchmark: converge, no-op and check-mode times and API calls of site.yml on the local emulator.
 
-Prints figures; asserts nothing about time. Usage: make bench  (or .venv/bin/python bench/network.py [--runs N])
-Starts an emulator of its own on a free port, so it never touches the one `make up` uses.
+Prints figures; asserts nothing about time. Usage: make bench  (or .venv/bin/python bench/converge.py [--runs N])
+Starts emulators of its own on free ports, so it never touches the one `make up` uses. The last case starts one
+whose new DB instances and replication groups stay "creating" for --delay seconds: with the waits side by side the
+converge takes about that delay plus the no-delay converge, not twice the delay.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -56,7 +60,30 @@ def timed_run(endpoint: str, inventories: list[str], env: dict[str, str], check:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1, help="no-op runs to average (default 1)")
+    parser.add_argument("--delay", type=float, default=10.0, help="creation delay of the last case, seconds")
     args = parser.parse_args()
+    print(f"{'case':<55} {'run':<9} {'seconds':>8} {'API calls':>10}")
+    for case, inventories in CASES.items():
+        with emulator() as (endpoint, run_env):
+            converge = timed_run(endpoint, inventories, run_env)
+            noops = [timed_run(endpoint, inventories, run_env) for _ in range(args.runs)]
+            check = timed_run(endpoint, inventories, run_env, check=True)
+        rows = [
+            ("converge", converge),
+            ("no-op", (statistics.mean(t for t, _ in noops), noops[-1][1])),
+            ("--check", check),
+        ]
+        for name, (seconds, calls) in rows:
+            print(f"{case:<55} {name:<9} {seconds:>8.1f} {calls:>10}")
+    with emulator(TRIFLOW_EMULATOR_CREATION_DELAY=str(args.delay)) as (endpoint, run_env):
+        seconds, calls = timed_run(endpoint, CASES["one stack (inventories/local)"], run_env)
+    case = f"one stack, RDS and ElastiCache creating {args.delay:.0f} s"
+    print(f"{case:<55} {'converge':<9} {seconds:>8.1f} {calls:>10}")
+
+
+@contextmanager
+def emulator(**settings: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh emulator on a free port: its endpoint and the environment of an ansible-playbook run against it."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as state_dir:
@@ -65,6 +92,7 @@ def main() -> None:
             "TRIFLOW_EMULATOR_PORT": str(port),
             "TRIFLOW_EMULATOR_STATE_DIR": state_dir,
             "PYTHONPATH": str(REPO / "tools" / "emulator"),
+            **settings,
         }
         run_env = {
             **os.environ,
@@ -77,19 +105,7 @@ def main() -> None:
         run_env.pop("AWS_PROFILE", None)
         launcher("start", launch_env)
         try:
-            print(f"{'case':<55} {'run':<9} {'seconds':>8} {'API calls':>10}")
-            for case, inventories in CASES.items():
-                requests.post(f"{endpoint}/moto-api/reset", timeout=30).raise_for_status()
-                converge = timed_run(endpoint, inventories, run_env)
-                noops = [timed_run(endpoint, inventories, run_env) for _ in range(args.runs)]
-                check = timed_run(endpoint, inventories, run_env, check=True)
-                rows = [
-                    ("converge", converge),
-                    ("no-op", (statistics.mean(t for t, _ in noops), noops[-1][1])),
-                    ("--check", check),
-                ]
-                for name, (seconds, calls) in rows:
-                    print(f"{case:<55} {name:<9} {seconds:>8.1f} {calls:>10}")
+            yield endpoint, run_env
         finally:
             launcher("stop", launch_env)
 

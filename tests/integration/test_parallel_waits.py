@@ -1,0 +1,38 @@
+"""RDS and ElastiCache creation start together and are waited for together (ARCHITECTURE.md, "parallel long waits").
+
+The emulator keeps a new DB instance and a new replication group "creating" for TRIFLOW_EMULATOR_CREATION_DELAY
+seconds. If the play waited for the database before starting the cache, the cache's creation would start only after
+the database became available, one delay later. bench/ prints the wall times; this test checks the order.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+DELAY = 10.0
+PREFIX = "triflow-demo-dev"
+
+
+@pytest.fixture(scope="module")
+def delayed(tmp_path_factory, emulator_factory):
+    with emulator_factory(tmp_path_factory.mktemp("delayed"), TRIFLOW_EMULATOR_CREATION_DELAY=str(DELAY)) as emulator:
+        yield emulator
+
+
+def test_cache_creation_starts_before_the_database_is_available(delayed, playbook_runner):
+    started = time.monotonic()
+    run = playbook_runner(delayed, "site.yml", "inventories/local")
+    elapsed = time.monotonic() - started
+    assert run.rc == 0, run.output[-6000:]
+
+    [db] = delayed.client("rds").describe_db_instances(DBInstanceIdentifier=f"{PREFIX}-db")["DBInstances"]
+    [cache] = delayed.client("elasticache").describe_replication_groups(ReplicationGroupId=f"{PREFIX}-redis")[
+        "ReplicationGroups"
+    ]
+    database_created = db["InstanceCreateTime"]
+    cache_created = cache["ReplicationGroupCreateTime"]
+    # The database is available DELAY seconds after its creation; the cache's creation must come before that.
+    assert (cache_created - database_created).total_seconds() < DELAY, (database_created, cache_created)
+    print(f"site.yml with creation delays of {DELAY:.0f} s on RDS and ElastiCache: {elapsed:.1f} s")
