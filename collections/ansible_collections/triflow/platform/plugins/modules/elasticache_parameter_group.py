@@ -15,7 +15,7 @@ description:
   - Creates an ElastiCache parameter group and sets the given parameters; parameters not given keep their values.
   - C(community.aws.elasticache_parameter_group) accepts families only up to redis6.x and has no check mode; this
     module takes any family the API takes (redis7, valkey8...).
-  - The family of an existing group cannot change: the module fails, naming it, rather than ignore it.
+  - The family of an existing group cannot change; the module fails, naming it, rather than ignore it.
 author: TriFlow AI platform team (@triflow-ai)
 options:
   name:
