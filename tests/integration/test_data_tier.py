@@ -250,10 +250,9 @@ def test_enhanced_monitoring_role(emulator, stack):
     ]
 
 
-def test_master_password_is_the_generated_secret_and_pgvector_serves_rag_queries(db, stack):
+def _connect(db, password):
     endpoint = db["Endpoint"]
-    password = stack["values"][f"{PREFIX}/db-master-password"]
-    with psycopg.connect(
+    return psycopg.connect(
         host=endpoint["Address"],
         port=endpoint["Port"],
         user="triflow_admin",
@@ -261,8 +260,13 @@ def test_master_password_is_the_generated_secret_and_pgvector_serves_rag_queries
         dbname="triflow",
         sslmode="prefer",
         connect_timeout=10,
-        autocommit=True,
-    ) as conn:
+    )
+
+
+def test_master_password_is_the_generated_secret_and_pgvector_serves_rag_queries(db, stack):
+    password = stack["values"][f"{PREFIX}/db-master-password"]
+    with _connect(db, password) as conn:
+        conn.autocommit = True
         version = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
         assert tuple(int(part) for part in version.split(".")[:2]) >= (0, 8)
         conn.execute("CREATE TEMP TABLE chunks (id int PRIMARY KEY, embedding vector(1536))")
@@ -276,19 +280,6 @@ def test_master_password_is_the_generated_secret_and_pgvector_serves_rag_queries
         ).fetchall()
         assert [row[0] for row in nearest] == [1, 3]
         assert nearest[0][1] == pytest.approx(1 - 0.9 / (0.81 + 0.01) ** 0.5, abs=1e-6)
-
-
-def _connect(db, password):
-    endpoint = db["Endpoint"]
-    return psycopg.connect(
-        host=endpoint["Address"],
-        port=endpoint["Port"],
-        user="triflow_admin",
-        password=password,
-        dbname="triflow",
-        sslmode="prefer",
-        connect_timeout=10,
-    )
 
 
 def test_a_rerun_never_resets_the_master_password(emulator, playbook, db, stack):

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.triflow.platform.plugins.module_utils.checks import int_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.windows import (
     daily_overlaps_weekly,
@@ -57,13 +58,6 @@ GROUP_ID_MAX = 40
 WINDOW_MINIMUM = 60
 
 
-def _int(variable, value, low, high, errors):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors.append("%s %r is invalid: a whole number from %d to %d" % (variable, value, low, high))
-        return False
-    return True
-
-
 def elasticache_input_errors(inputs):
     """Every problem of the elasticache role's inputs, each naming its variable."""
     errors = []
@@ -88,18 +82,20 @@ def elasticache_input_errors(inputs):
             "elasticache_node_type '%s' is not a node type such as cache.t4g.small"
             % inputs.get("elasticache_node_type")
         )
-    replicas_ok = _int("elasticache_replicas", inputs.get("elasticache_replicas"), 0, 5, errors)
+    replicas_ok = int_in_range("elasticache_replicas", inputs.get("elasticache_replicas"), 0, 5, errors)
     if replicas_ok and inputs.get("elasticache_automatic_failover") and inputs["elasticache_replicas"] < 1:
         errors.append("elasticache_automatic_failover needs elasticache_replicas of at least 1 (it is 0)")
     if inputs.get("elasticache_multi_az") and not inputs.get("elasticache_automatic_failover"):
         errors.append("elasticache_multi_az needs elasticache_automatic_failover")
-    _int("elasticache_timeout", inputs.get("elasticache_timeout"), 0, 86400, errors)
+    int_in_range("elasticache_timeout", inputs.get("elasticache_timeout"), 0, 86400, errors)
     if inputs.get("elasticache_maxmemory_policy") not in MAXMEMORY_POLICIES:
         errors.append(
             "elasticache_maxmemory_policy '%s' is invalid; allowed values: %s"
             % (inputs.get("elasticache_maxmemory_policy"), ", ".join(MAXMEMORY_POLICIES))
         )
-    _int("elasticache_snapshot_retention_days", inputs.get("elasticache_snapshot_retention_days"), 0, 35, errors)
+    int_in_range(
+        "elasticache_snapshot_retention_days", inputs.get("elasticache_snapshot_retention_days"), 0, 35, errors
+    )
     snapshot_errors = daily_window_errors(
         "elasticache_snapshot_window", inputs.get("elasticache_snapshot_window"), WINDOW_MINIMUM
     )

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.triflow.platform.plugins.module_utils.checks import int_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.windows import (
     daily_overlaps_weekly,
@@ -42,13 +43,6 @@ def _engine_version_errors(version):
     return []
 
 
-def _int(variable, value, low, high, errors):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors.append("%s %r is invalid: a whole number from %d to %d" % (variable, value, low, high))
-        return False
-    return True
-
-
 def rds_input_errors(inputs):
     """Every problem of the rds role's inputs, each naming its variable."""
     errors = _engine_version_errors(inputs.get("rds_engine_version"))
@@ -62,8 +56,8 @@ def rds_input_errors(inputs):
             "rds_storage_type '%s' is invalid; allowed values: %s"
             % (inputs.get("rds_storage_type"), ", ".join(STORAGE_TYPES))
         )
-    allocated_ok = _int("rds_allocated_storage", inputs.get("rds_allocated_storage"), 20, 65536, errors)
-    maximum_ok = _int("rds_max_allocated_storage", inputs.get("rds_max_allocated_storage"), 20, 65536, errors)
+    allocated_ok = int_in_range("rds_allocated_storage", inputs.get("rds_allocated_storage"), 20, 65536, errors)
+    maximum_ok = int_in_range("rds_max_allocated_storage", inputs.get("rds_max_allocated_storage"), 20, 65536, errors)
     if allocated_ok and maximum_ok and inputs["rds_max_allocated_storage"] < inputs["rds_allocated_storage"]:
         errors.append(
             "rds_max_allocated_storage %d is below rds_allocated_storage %d: storage autoscaling needs a higher ceiling"
@@ -80,7 +74,7 @@ def rds_input_errors(inputs):
             "rds_iops is set but rds_allocated_storage is %d GiB: AWS accepts gp3 IOPS for PostgreSQL only from %d GiB "
             "(below it gp3 gives 3000 IOPS); leave rds_iops at 0" % (inputs["rds_allocated_storage"], GP3_IOPS_FROM_GIB)
         )
-    _int("rds_backup_retention_days", inputs.get("rds_backup_retention_days"), 1, 35, errors)
+    int_in_range("rds_backup_retention_days", inputs.get("rds_backup_retention_days"), 1, 35, errors)
     backup_errors = daily_window_errors("rds_backup_window", inputs.get("rds_backup_window"))
     maintenance_errors = weekly_window_errors("rds_maintenance_window", inputs.get("rds_maintenance_window"))
     errors.extend(backup_errors + maintenance_errors)
@@ -116,7 +110,7 @@ def rds_input_errors(inputs):
                 "not a reserved name" % (variable, inputs.get(variable))
             )
     for variable in ("rds_app_pool_size", "rds_app_max_tasks", "rds_reserved_connections"):
-        _int(variable, inputs.get(variable), 1, 5000, errors)
+        int_in_range(variable, inputs.get(variable), 1, 5000, errors)
     return errors
 
 
