@@ -16,6 +16,7 @@ from triflow_emulator.patches import (
     ecs_create_service_fields,
     elasticache_cache_nodes,
     elasticache_replication_groups,
+    elbv2_default_attributes,
     rds_adjacent_windows,
     rds_data_plane,
     rds_default_parameters,
@@ -50,6 +51,7 @@ _MODULES: tuple[ModuleType, ...] = (
     rds_adjacent_windows,
     rds_performance_insights,
     rds_default_parameters,
+    elbv2_default_attributes,
 )
 
 REGISTRY: tuple[Patch, ...] = tuple(_from_module(module) for module in _MODULES)

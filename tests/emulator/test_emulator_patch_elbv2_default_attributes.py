@@ -1,0 +1,30 @@
+"""ALB default attributes (patch elbv2_default_attributes)."""
+
+from emulator_helpers import AwsTarget, gap_message, unique
+
+PATCH = "elbv2_default_attributes"
+
+
+def test_new_alb_reports_idle_timeout_and_http2(aws_target: AwsTarget) -> None:
+    ec2 = aws_target.client("ec2")
+    elbv2 = aws_target.client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.90.{index}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for index, zone in enumerate(("ap-northeast-2a", "ap-northeast-2c"))
+    ]
+    arn = elbv2.create_load_balancer(Name=unique("alb")[:32], Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    attributes = {
+        item["Key"]: item["Value"]
+        for item in elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+    }
+    if aws_target.patched:
+        assert attributes["idle_timeout.timeout_seconds"] == "60"
+        assert attributes["routing.http2.enabled"] == "true"
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]
+        )
+        changed = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+        assert {"Key": "idle_timeout.timeout_seconds", "Value": "120"} in changed
+    else:
+        assert "idle_timeout.timeout_seconds" not in attributes, gap_message(13, PATCH)
