@@ -1,0 +1,184 @@
+"""The application tier's input checks, desired state, IAM policies, container and URLs (module_utils/application)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from ansible_collections.triflow.platform.plugins.module_utils.application import (
+    container_definition,
+    database_url,
+    ecs_service_desired_state,
+    ecs_service_iam_policies,
+    ecs_service_input_errors,
+    redis_url,
+    service_unmanaged_differences,
+)
+
+DEFAULTS_FILE = "roles/ecs_service/defaults/main.yml"
+PREFIX = "triflow-acme-prod"
+CERTIFICATE = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0f5e1d2c-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
+
+
+@pytest.fixture
+def inputs(request) -> dict:
+    """The role's defaults (literal ones) plus the values other roles provide."""
+    with open(request.config.rootpath / DEFAULTS_FILE, encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
+    values = {key: value for key, value in defaults.items() if not (isinstance(value, str) and "{{" in value)}
+    values.update(
+        ecs_service_name_prefix=PREFIX,
+        ecs_service_tags={"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
+        ecs_service_metrics_namespace=f"TriFlow/{PREFIX}",
+    )
+    return values
+
+
+def test_defaults_are_valid_and_follow_spec(inputs):
+    assert ecs_service_input_errors(inputs) == []
+    state = ecs_service_desired_state(inputs)
+    assert state["task"]["cpu"] == "1024" and state["task"]["memory"] == "2048"
+    assert state["log_group"] == {
+        "name": f"/aws/ecs/{PREFIX}-backend",
+        "retention_days": 14,
+        "tags": {**inputs["ecs_service_tags"], "Name": f"/aws/ecs/{PREFIX}-backend"},
+    }
+    assert state["service"]["deployment_configuration"] == {
+        "minimumHealthyPercent": 100,
+        "maximumPercent": 200,
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+    }
+    assert state["autoscaling"]["resource_id"] == f"service/{PREFIX}/{PREFIX}-backend"
+    assert (state["autoscaling"]["min"], state["autoscaling"]["max"], state["autoscaling"]["cpu_target"]) == (
+        2,
+        5,
+        70.0,
+    )
+    assert len(state["alb"]["name"]) <= 32 and len(state["target_group"]["name"]) <= 32
+    assert state["task"]["health_check"]["interval"] == 30 and state["task"]["health_check"]["startPeriod"] == 60
+
+
+def test_without_a_certificate_port_80_forwards(inputs):
+    state = ecs_service_desired_state(inputs)
+    assert state["https"] is False
+    assert state["alb"]["listeners"] == [
+        {"Protocol": "HTTP", "Port": 80, "DefaultActions": [{"Type": "forward", "TargetGroupName": f"{PREFIX}-tg"}]}
+    ]
+
+
+def test_with_a_certificate_443_serves_tls_and_80_redirects(inputs):
+    inputs["ecs_service_certificate_arn"] = CERTIFICATE
+    listeners = {item["Port"]: item for item in ecs_service_desired_state(inputs)["alb"]["listeners"]}
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert listeners[443]["Certificates"] == [{"CertificateArn": CERTIFICATE}]
+    redirect = listeners[80]["DefaultActions"][0]
+    assert redirect["Type"] == "redirect" and redirect["RedirectConfig"]["Port"] == "443"
+    assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ecs_service_task_cpu": 1000}, "ecs_service_task_cpu 1000 is invalid; Fargate offers: 256, 512"),
+        ({"ecs_service_task_memory": 1024}, "ecs_service_task_memory 1024 is invalid with ecs_service_task_cpu 1024"),
+        ({"ecs_service_task_cpu": 256, "ecs_service_task_memory": 4096}, "ecs_service_task_memory 4096 is invalid"),
+        ({"ecs_service_min_count": 6}, "ecs_service_min_count 6 is above ecs_service_max_count 5"),
+        ({"ecs_service_desired_count": 1}, "ecs_service_desired_count 1 is outside ecs_service_min_count"),
+        ({"ecs_service_max_count": 0}, "ecs_service_max_count 0 is invalid"),
+        ({"ecs_service_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, "is not an ACM"),
+        ({"ecs_service_certificate_arn": "not-an-arn"}, "ecs_service_certificate_arn 'not-an-arn' is not an ACM"),
+        ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is invalid"),
+        ({"ecs_service_health_check_path": "health"}, "ecs_service_health_check_path 'health' is invalid"),
+        ({"ecs_service_target_health_timeout": 20}, "ecs_service_target_health_timeout must be below"),
+        ({"ecs_service_max_percent": 100}, "ecs_service_max_percent must be above ecs_service_min_healthy_percent"),
+        ({"ecs_service_metrics_namespace": "AWS/ECS"}, "ecs_service_metrics_namespace 'AWS/ECS' is invalid"),
+        ({"ecs_service_extra_environment": {"DATABASE_URL": "x"}}, "must not set DATABASE_URL"),
+        ({"ecs_service_extra_environment": {"bad-name": "x"}}, "ecs_service_extra_environment key 'bad-name'"),
+        ({"ecs_service_initial_image_tag": "v1:2"}, "ecs_service_initial_image_tag 'v1:2' is invalid"),
+        ({"ecs_service_tls_policy": "TLS13"}, "ecs_service_tls_policy 'TLS13' is invalid"),
+        ({"ecs_service_task_cpu": True}, "ecs_service_task_cpu True is invalid"),
+    ],
+)
+def test_bad_input_names_the_variable(inputs, changes, message):
+    inputs.update(changes)
+    errors = ecs_service_input_errors(inputs)
+    assert any(message in error for error in errors), errors
+
+
+@pytest.mark.parametrize("cpu", [256, 512, 1024, 2048, 4096, 8192, 16384])
+def test_every_fargate_cpu_accepts_its_smallest_memory(inputs, cpu):
+    smallest = {256: 512, 512: 1024, 1024: 2048, 2048: 4096, 4096: 8192, 8192: 16384, 16384: 32768}[cpu]
+    inputs.update(ecs_service_task_cpu=cpu, ecs_service_task_memory=smallest)
+    assert ecs_service_input_errors(inputs) == []
+
+
+def test_policies_are_scoped_and_star_only_where_aws_requires_it(inputs):
+    state = ecs_service_desired_state(inputs)
+    secrets = {
+        "DATABASE_URL": f"arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:{PREFIX}/database-url-AbCdEf",
+        "SECRET_KEY": f"arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:{PREFIX}/app-secret-key-GhIjKl",
+    }
+    repository = f"arn:aws:ecr:ap-northeast-2:123456789012:repository/{PREFIX}-backend"
+    policies = ecs_service_iam_policies(state, "123456789012", "ap-northeast-2", "aws", secrets, "bucket-x", repository)
+    star = {
+        action
+        for document in policies.values()
+        for statement in document["Statement"]
+        if statement["Resource"] == "*"
+        for action in statement["Action"]
+    }
+    assert star == {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}
+    execution = {st["Sid"]: st for st in policies["execution"]["Statement"]}
+    assert execution["ReadTheBackendSecrets"]["Resource"] == sorted(secrets.values())
+    assert execution["PullTheBackendImage"]["Resource"] == [repository]
+    task = {st["Sid"]: st for st in policies["task"]["Statement"]}
+    assert task["PublishTheAppMetrics"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": f"TriFlow/{PREFIX}"}}
+    assert task["ReadWriteTheStackObjects"]["Resource"] == ["arn:aws:s3:::bucket-x/*"]
+
+
+def test_urls_quote_credentials_and_use_tls():
+    assert database_url("app", "p@ss/w:rd", "db.example", 5432, "triflow") == (
+        "postgresql://app:p%40ss%2Fw%3Ard@db.example:5432/triflow?sslmode=require"
+    )
+    assert redis_url("tok en", "master.example", 6379) == "rediss://:tok%20en@master.example:6379/0"
+
+
+def test_container_sorts_environment_and_secrets(inputs):
+    state = ecs_service_desired_state(inputs)
+    container = container_definition(
+        state, "repo:v1", {"B": 2, "A": "x"}, {"Z": "arn:z", "M": "arn:m"}, "ap-northeast-2"
+    )
+    assert container["environment"] == [{"name": "A", "value": "x"}, {"name": "B", "value": "2"}]
+    assert [item["name"] for item in container["secrets"]] == ["M", "Z"]
+    assert container["logConfiguration"]["options"]["awslogs-group"] == f"/aws/ecs/{PREFIX}-backend"
+
+
+def _service(**changes):
+    service = {
+        "deploymentConfiguration": {
+            "minimumHealthyPercent": 100,
+            "maximumPercent": 200,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        },
+        "networkConfiguration": {
+            "awsvpcConfiguration": {"subnets": ["s-2", "s-1"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}
+        },
+    }
+    service.update(changes)
+    return service
+
+
+def test_unmanaged_differences_of_a_service(inputs):
+    state = ecs_service_desired_state(inputs)
+    assert service_unmanaged_differences({}, state, ["s-1"], ["sg-1"]) == []
+    assert service_unmanaged_differences(_service(), state, ["s-1", "s-2"], ["sg-1"]) == []
+    drifted = _service(deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 200})
+    assert service_unmanaged_differences(drifted, state, ["s-1", "s-2"], ["sg-1"]) == [
+        "deploymentConfiguration.minimumHealthyPercent",
+        "deploymentConfiguration.deploymentCircuitBreaker.enable",
+        "deploymentConfiguration.deploymentCircuitBreaker.rollback",
+    ]
+    assert service_unmanaged_differences(_service(), state, ["s-1"], ["sg-2"]) == [
+        "networkConfiguration.subnets",
+        "networkConfiguration.securityGroups",
+    ]
