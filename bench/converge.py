@@ -100,6 +100,8 @@ def emulator(**settings: str) -> Iterator[tuple[str, dict[str, str]]]:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "ap-northeast-2",
+            # The stacks' app.env files go to the emulator's temporary folder, not the project's output/.
+            "TRIFLOW_OUTPUT_DIR": str(Path(state_dir) / "output"),
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         run_env.pop("AWS_PROFILE", None)
