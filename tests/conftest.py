@@ -35,6 +35,9 @@ def _free_port() -> int:
 class Emulator:
     endpoint: str
     env: dict[str, str]
+    # Where site.yml writes the stacks' files (TRIFLOW_OUTPUT_DIR): one folder per emulator, so test files running
+    # side by side never share output/<prefix>/app.env.
+    output_dir: Path
 
     def client(self, service: str, region: str = REGION):
         return boto3.client(
@@ -72,6 +75,7 @@ def running_emulator(state_dir: Path, **settings: str) -> Iterator[Emulator]:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": REGION,
+            "TRIFLOW_OUTPUT_DIR": str(state_dir / "output"),
             "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_NOCOLOR": "1",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -80,7 +84,7 @@ def running_emulator(state_dir: Path, **settings: str) -> Iterator[Emulator]:
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         playbook_env.pop(name, None)
     try:
-        yield Emulator(endpoint=endpoint, env=playbook_env)
+        yield Emulator(endpoint=endpoint, env=playbook_env, output_dir=state_dir / "output")
     finally:
         subprocess.run([*launcher, "stop"], env=env, check=True, cwd=REPO)
 

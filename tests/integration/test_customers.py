@@ -6,7 +6,7 @@ import pytest
 
 from .network_state import network_of, rule_set, tags_of
 
-# The network alone (site.yml's network tag): the data tier has its own tests (test_data_tier.py).
+# The network alone (site.yml's network tag), for the network changes tested after the whole stacks converged.
 NETWORK_ONLY = ("--tags", "network")
 ACME = "triflow-acme-prod"
 GLOBEX = "triflow-globex-staging"
@@ -16,19 +16,36 @@ OPEN_DB = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{
 
 @pytest.fixture(scope="module")
 def customers(emulator, playbook):
-    """Both customers converged by one run (side by side, under forks), then re-run."""
+    """Both customers' whole stacks converged by one run (side by side, under forks), re-run, then checked."""
     emulator.reset()
-    first = playbook("site.yml", *INVENTORIES, extra_args=NETWORK_ONLY)
+    first = playbook("site.yml", *INVENTORIES)
     assert first.rc == 0, first.output[-6000:]
-    second = playbook("site.yml", *INVENTORIES, extra_args=NETWORK_ONLY)
+    second = playbook("site.yml", *INVENTORIES)
     assert second.rc == 0, second.output[-6000:]
-    return {"first": first, "second": second}
+    check = playbook("site.yml", *INVENTORIES, check=True)
+    assert check.rc == 0, check.output[-6000:]
+    return {"first": first, "second": second, "check": check}
 
 
-def test_both_customers_converge_in_one_run_and_rerun_changes_nothing(customers):
+def test_both_customers_converge_in_one_run_and_rerun_and_check_change_nothing(customers):
     assert set(customers["first"].recap) == {ACME, GLOBEX}
     assert customers["first"].changed(ACME) > 0 and customers["first"].changed(GLOBEX) > 0
     assert customers["second"].changed() == 0, customers["second"].output[-4000:]
+    assert customers["check"].changed() == 0, customers["check"].output[-4000:]
+
+
+def test_each_customer_has_its_own_app_tier(emulator, customers):
+    ecs = emulator.client("ecs")
+    elbv2 = emulator.client("elbv2")
+    for prefix in (ACME, GLOBEX):
+        [service] = ecs.describe_services(cluster=prefix, services=[f"{prefix}-backend"])["services"]
+        assert service["status"] == "ACTIVE" and service["desiredCount"] == 2
+        [alb] = elbv2.describe_load_balancers(Names=[f"{prefix}-alb"])["LoadBalancers"]
+        vpc = network_of(emulator.client("ec2"), prefix)["vpc"]["VpcId"]
+        assert alb["VpcId"] == vpc
+        repositories = emulator.client("ecr").describe_repositories(repositoryNames=[f"{prefix}-backend"])
+        assert len(repositories["repositories"]) == 1
+        assert "ALB_DNS_NAME=" + alb["DNSName"] in (emulator.output_dir / prefix / "app.env").read_text()
 
 
 def test_separate_vpcs_with_customer_settings(emulator, customers):

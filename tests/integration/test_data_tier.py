@@ -354,3 +354,50 @@ def test_cache_log_groups_keep_14_days(emulator, cache):
             g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name
         ]
         assert group["retentionInDays"] == 14
+
+
+def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulator, playbook, stack):
+    """SPEC defect 6: a deploy of another image and a count autoscaling set survive site.yml; drifted deployment
+    settings (circuit breaker off) are put back."""
+    ecs = emulator.client("ecs")
+    cluster, name = PREFIX, f"{PREFIX}-backend"
+    service = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    container = {**task["containerDefinitions"][0]}
+    container["image"] = container["image"].rsplit(":", 1)[0] + ":v2.0.1"
+    deployed = ecs.register_task_definition(
+        family=task["family"],
+        taskRoleArn=task["taskRoleArn"],
+        executionRoleArn=task["executionRoleArn"],
+        networkMode=task["networkMode"],
+        containerDefinitions=[container],
+        requiresCompatibilities=task["requiresCompatibilities"],
+        cpu=task["cpu"],
+        memory=task["memory"],
+        runtimePlatform=task["runtimePlatform"],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=cluster, service=name, taskDefinition=deployed)
+    ecs.update_service(
+        cluster=cluster,
+        service=name,
+        desiredCount=4,
+        deploymentConfiguration={
+            "minimumHealthyPercent": 50,
+            "maximumPercent": 200,
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        },
+    )
+
+    run = playbook("site.yml", LOCAL)
+    assert run.rc == 0, run.output[-6000:]
+    after = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+    # AWS reports the ARN; moto reports the family:revision UpdateService was given. The revision is what counts.
+    assert after["taskDefinition"].split("/")[-1] == deployed.split("/")[-1]
+    image = ecs.describe_task_definition(taskDefinition=after["taskDefinition"])["taskDefinition"]
+    assert image["containerDefinitions"][0]["image"].endswith(":v2.0.1")
+    assert after["desiredCount"] == 4
+    assert after["deploymentConfiguration"]["minimumHealthyPercent"] == 100
+    assert after["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+
+    again = playbook("site.yml", LOCAL)
+    assert again.rc == 0 and again.changed(PREFIX) == 0, again.output[-4000:]

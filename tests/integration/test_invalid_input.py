@@ -34,6 +34,12 @@ def _everything(emulator) -> dict[str, int]:
                 emulator.client("elasticache").describe_replication_groups()["ReplicationGroups"]
             ),
             "iam roles": len(emulator.client("iam").list_roles()["Roles"]),
+            "repositories": len(emulator.client("ecr").describe_repositories()["repositories"]),
+            "clusters": len(emulator.client("ecs").list_clusters()["clusterArns"]),
+            "load balancers": len(emulator.client("elbv2").describe_load_balancers()["LoadBalancers"]),
+            "log groups": len(emulator.client("logs").describe_log_groups()["logGroups"]),
+            "topics": len(emulator.client("sns").list_topics()["Topics"]),
+            "alarms": len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]),
         }
     )
     return counts
@@ -85,6 +91,24 @@ def _everything(emulator) -> dict[str, int]:
             "elasticache_snapshot_window '19:00-20:00' overlaps elasticache_maintenance_window",
         ),
         ({"storage_tenants_prefix": "tenants/*/workflow/"}, "storage_tenants_prefix 'tenants/*/workflow/' is invalid"),
+        (
+            {"ecs_service_min_count": 6, "ecs_service_max_count": 5},
+            "ecs_service_min_count 6 is above ecs_service_max_count 5",
+        ),
+        (
+            {"ecs_service_desired_count": 7},
+            "ecs_service_desired_count 7 is outside ecs_service_min_count..ecs_service_max_count (2..5)",
+        ),
+        (
+            {"ecs_service_task_cpu": 1024, "ecs_service_task_memory": 1024},
+            "ecs_service_task_memory 1024 is invalid with ecs_service_task_cpu 1024",
+        ),
+        ({"ecs_service_task_cpu": 1000}, "ecs_service_task_cpu 1000 is invalid; Fargate offers"),
+        (
+            {"ecs_service_certificate_arn": "arn:aws:iam::123456789012:server-certificate/triflow"},
+            "ecs_service_certificate_arn 'arn:aws:iam::123456789012:server-certificate/triflow' is not an ACM",
+        ),
+        ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is invalid"),
     ],
     ids=lambda value: str(value)[:40],
 )
