@@ -20,7 +20,7 @@ TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)
 COLLECTION := collections/ansible_collections/triflow/platform
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: help setup up emulator down reset status test lint sanity unit integration molecule bench clean
+.PHONY: help setup up emulator down reset status test lint links sanity unit integration molecule bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,7 +49,11 @@ reset: ## Wipe the emulator's state
 status: ## Say whether the emulator runs
 	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) status
 
-test: lint sanity unit integration molecule ## Everything CI runs: lint, sanity, unit, integration, molecule
+# Two cores: the quick checks side by side, then the integration tests (two pytest workers) beside molecule, so
+# the cores stay busy while the last test files finish.
+test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
 lint: setup ## ansible-lint (production profile, offline), yamllint, ruff
 	$(BIN)/yamllint --strict .
@@ -63,12 +67,14 @@ $(GET_PIP): tools/ansible_test_get_pip.py
 
 # ansible-test finds the collections triflow.platform depends on only beside it: link the ansible package's copies.
 SITE_COLLECTIONS := $(CURDIR)/$(VENV)/lib/python3.11/site-packages/ansible_collections
-sanity: setup $(GET_PIP) ## ansible-test sanity on the triflow.platform collection
+links: setup
 	ln -sfn $(SITE_COLLECTIONS)/amazon collections/ansible_collections/amazon
 	ln -sfn $(SITE_COLLECTIONS)/community collections/ansible_collections/community
+
+sanity: setup $(GET_PIP) links ## ansible-test sanity on the triflow.platform collection
 	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-unit: setup ## Unit tests of the collection's modules and filters
+unit: setup links ## Unit tests of the collection's modules and filters
 	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit
 
 integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
