@@ -46,6 +46,18 @@ def test_each_customer_has_its_own_app_tier(emulator, customers):
         repositories = emulator.client("ecr").describe_repositories(repositoryNames=[f"{prefix}-backend"])
         assert len(repositories["repositories"]) == 1
         assert "ALB_DNS_NAME=" + alb["DNSName"] in (emulator.output_dir / prefix / "app.env").read_text()
+    # ACME's on-call address gets its alarms; Globex set no subscription.
+    sns = emulator.client("sns")
+    endpoints = {
+        prefix: [
+            sub["Endpoint"]
+            for sub in sns.list_subscriptions_by_topic(
+                TopicArn=f"arn:aws:sns:ap-northeast-2:123456789012:{prefix}-alarms"
+            )["Subscriptions"]
+        ]
+        for prefix in (ACME, GLOBEX)
+    }
+    assert endpoints == {ACME: ["oncall@acme.example"], GLOBEX: []}
 
 
 def test_separate_vpcs_with_customer_settings(emulator, customers):
