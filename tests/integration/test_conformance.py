@@ -861,7 +861,7 @@ def test_reruns_keep_every_secret_value(emulator, runs):
 def test_no_secret_value_appears_in_verbose_output(runs):
     for name, value in runs["values"].items():
         for run in ("first", "second", "check"):
-            assert value not in stack[run].output, f"{name} leaked in the {run} run"
+            assert value not in runs[run].output, f"{name} leaked in the {run} run"
 
 
 def test_an_operator_set_value_survives_a_run(emulator, playbook, runs):
