@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import boto3
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.triflow.platform.plugins.modules import cloudwatch_dashboard
@@ -30,7 +22,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-REPO = Path(__file__).resolve().parents[9]
 REGION = "ap-northeast-2"
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
 
@@ -108,39 +99,9 @@ class ModuleRun:
         return str(self.result.get("msg", ""))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    port = free_port()
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(REPO / "tools" / "emulator"),
-        TRIFLOW_EMULATOR_STATE_DIR=str(tmp_path_factory.mktemp("dashboard-emulator")),
-        TRIFLOW_EMULATOR_PORT=str(port),
-    )
-
-    def launcher(command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "triflow_emulator", command],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-    started = launcher("start")
-    try:
-        assert started.returncode == 0, f"emulator did not start:\n{started.stdout}\n{started.stderr}"
-        yield Emulator(endpoint=f"http://127.0.0.1:{port}")
-    finally:
-        launcher("stop")
+def emulator(emulator_endpoint: str) -> Emulator:
+    return Emulator(endpoint=emulator_endpoint)
 
 
 @pytest.fixture
@@ -149,18 +110,11 @@ def name() -> str:
 
 
 @pytest.fixture
-def run_module(capsys: pytest.CaptureFixture[str]) -> Callable[..., ModuleRun]:
+def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., ModuleRun]:
     """Run main() as Ansible does; each run starts without recorded warnings, like a fresh module process."""
 
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleRun:
-        capsys.readouterr()
-        with (
-            patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)),
-            mock.patch.dict(ansible_warnings._global_warnings, clear=True),
-            pytest.raises(SystemExit),
-        ):
-            cloudwatch_dashboard.main()
-        return ModuleRun(json.loads(capsys.readouterr().out))
+        return ModuleRun(run_main(cloudwatch_dashboard.main, args, check_mode, diff))
 
     return run
 

@@ -7,28 +7,19 @@ Stubber on the module's client.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import boto3
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.triflow.platform.plugins.modules import ecs_cluster
 from botocore.config import Config
 from botocore.stub import Stubber
 
-REPO = Path(__file__).resolve().parents[9]
 REGION = "ap-northeast-2"
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
 TAGS = {"Project": "triflow", "Customer": "acme", "Environment": "test"}
@@ -66,58 +57,21 @@ class Emulator:
             return set(json.load(answer)["calls"])
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def unique() -> str:
     return f"triflow-acme-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    port = free_port()
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(REPO / "tools" / "emulator"),
-        TRIFLOW_EMULATOR_STATE_DIR=str(tmp_path_factory.mktemp("ecs-emulator")),
-        TRIFLOW_EMULATOR_PORT=str(port),
-    )
-
-    def launcher(command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "triflow_emulator", command],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-    started = launcher("start")
-    try:
-        assert started.returncode == 0, f"emulator did not start:\n{started.stdout}\n{started.stderr}"
-        yield Emulator(f"http://127.0.0.1:{port}")
-    finally:
-        launcher("stop")
+def emulator(emulator_endpoint: str) -> Emulator:
+    return Emulator(emulator_endpoint)
 
 
 @pytest.fixture
-def run_module(capsys: pytest.CaptureFixture[str]) -> Callable[..., dict[str, Any]]:
+def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """Run main() as Ansible does (args in, JSON out, sys.exit) and return the result."""
 
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
-        capsys.readouterr()
-        with (
-            patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)),
-            mock.patch.dict(ansible_warnings._global_warnings, clear=True),
-            pytest.raises(SystemExit),
-        ):
-            ecs_cluster.main()
-        return dict(json.loads(capsys.readouterr().out))
+        return run_main(ecs_cluster.main, args, check_mode, diff)
 
     return run
 
