@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 from urllib.parse import quote
 
-from ansible_collections.triflow.platform.plugins.module_utils.checks import int_in_range
+from ansible_collections.triflow.platform.plugins.module_utils.checks import LOG_RETENTION_DAYS, int_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 
 # Fargate's CPU units and, for each, the memory sizes (MiB) it accepts.
@@ -28,31 +28,6 @@ FARGATE_MEMORY = {
     8192: tuple(range(16384, 61441, 4096)),
     16384: tuple(range(32768, 122881, 8192)),
 }
-# The only values CloudWatch Logs accepts as a retention (15 is not one of them).
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 ACM_ARN = re.compile(r"^arn:aws(-[a-z]+)*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f-]{36}$")
 TLS_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triflow.platform.plugins.module_utils.checks import int_in_range
+from ansible_collections.triflow.platform.plugins.module_utils.checks import LOG_RETENTION_DAYS, int_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.windows import (
     daily_overlaps_weekly,
@@ -19,30 +19,6 @@ from ansible_collections.triflow.platform.plugins.module_utils.windows import (
 
 NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
 ENGINE_VERSION = re.compile(r"^7\.\d+$")
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 MAXMEMORY_POLICIES = (
     "volatile-lru",
     "allkeys-lru",
