@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The connection options of the collection's PostgreSQL modules (psycopg 3).
 
-The matching argument spec is ``connection_argument_spec()`` in ``module_utils/pgvector.py``.
+The matching argument spec is ``connection_argument_spec()`` in ``module_utils/pgvector_extension.py``.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -1,17 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: TriFlow AI
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that turn the network role's inputs into its checks and its desired state."""
+"""Filters of the network role: its desired routes and rules in the shapes the amazon.aws modules take."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.triflow.platform.plugins.module_utils.network import (
-    network_desired_state,
-    network_input_errors,
-)
 
 
 def _routes(routes, gateway_ids):
@@ -36,20 +32,11 @@ def _security_group_rules(rules, group_ids):
     return result
 
 
-def _desired_state(inputs):
-    errors = network_input_errors(inputs)
-    if errors:
-        raise AnsibleFilterError("invalid network inputs: %s" % "; ".join(errors))
-    return network_desired_state(inputs)
-
-
 class FilterModule:
     """Network filters."""
 
     def filters(self):
         return {
-            "network_input_errors": network_input_errors,
-            "network_desired_state": _desired_state,
             "network_routes": _routes,
             "network_security_group_rules": _security_group_rules,
         }

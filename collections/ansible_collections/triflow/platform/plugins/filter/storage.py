@@ -1,25 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: TriFlow AI
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters for the storage role: input checks, desired state, and check-mode differences."""
+"""Filters of the storage role: the bucket's settings as check mode compares them (s3_bucket has no check mode)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.triflow.platform.plugins.module_utils.storage import (
-    bucket_differences,
-    storage_desired_state,
-    storage_input_errors,
+from ansible_collections.triflow.platform.plugins.module_utils.roles.storage import (
+    bucket_settings,
+    current_bucket_settings,
 )
-
-
-def _desired_state(inputs, account_id=None):
-    errors = storage_input_errors(inputs)
-    if errors:
-        raise AnsibleFilterError("invalid storage inputs: %s" % "; ".join(errors))
-    return storage_desired_state(inputs, account_id)
 
 
 class FilterModule:
@@ -27,7 +18,6 @@ class FilterModule:
 
     def filters(self):
         return {
-            "storage_input_errors": storage_input_errors,
-            "storage_desired_state": _desired_state,
-            "storage_bucket_differences": bucket_differences,
+            "storage_bucket_settings": bucket_settings,
+            "storage_current_bucket_settings": current_bucket_settings,
         }

@@ -21,8 +21,8 @@ __metaclass__ = type
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
+from ansible_collections.triflow.platform.plugins.module_utils.tags import plan_tags
 
 INSIGHTS_SETTING = "containerInsights"
 # AWS keeps a deleted cluster INACTIVE for a while; such a cluster is gone for the module, and CreateCluster with
@@ -106,12 +106,7 @@ def wanted_state(current, name, container_insights, capacity_providers, strategy
     providers = list(capacity_providers or [])
     if same_providers(current["capacity_providers"], providers):
         providers = list(current["capacity_providers"])
-    after_tags = dict(current["tags"])
-    if tags is not None:
-        to_set, to_remove = compare_aws_tags(current["tags"], tags, purge_tags)
-        after_tags.update(to_set)
-        for key in to_remove:
-            after_tags.pop(key, None)
+    after_tags = plan_tags(current["tags"], tags, purge_tags)[2]
     return dict(
         name=name,
         container_insights=container_insights,
@@ -127,7 +122,7 @@ def plan_changes(current, wanted):
     Returns a dict: ``container_insights`` (the new value or None), ``capacity_providers`` (True when
     PutClusterCapacityProviders is needed), ``tags_to_set`` (dict) and ``tags_to_remove`` (sorted list).
     """
-    to_set, to_remove = compare_aws_tags(current["tags"], wanted["tags"], purge_tags=True)
+    to_set, to_remove, _after = plan_tags(current["tags"], wanted["tags"], purge_tags=True)
     insights = wanted["container_insights"]
     return dict(
         container_insights=insights if insights != current["container_insights"] else None,
@@ -136,7 +131,7 @@ def plan_changes(current, wanted):
             or current["default_capacity_provider_strategy"] != wanted["default_capacity_provider_strategy"]
         ),
         tags_to_set=to_set,
-        tags_to_remove=sorted(to_remove),
+        tags_to_remove=to_remove,
     )
 
 

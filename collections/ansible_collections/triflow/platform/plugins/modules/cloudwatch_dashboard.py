@@ -114,7 +114,7 @@ validation_messages:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.triflow.platform.plugins.module_utils.dashboard import (
+from ansible_collections.triflow.platform.plugins.module_utils.cloudwatch_dashboard import (
     INVALID_INPUT,
     delete_dashboard,
     format_validation_messages,

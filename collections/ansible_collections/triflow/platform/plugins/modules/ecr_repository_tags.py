@@ -18,6 +18,9 @@ description:
   - The repository must exist; the module fails, naming it, when it does not.
   - In check mode a missing repository is not an error (an earlier task of the same run would have created it);
     every tag in I(tags) counts as added and the result is C(changed).
+  - Returns the repository as ECR describes it and its lifecycle policy, so that a play can compare them with what
+    it wants in check mode (C(community.aws.ecs_ecr) reports its check-mode changes as skipped, which no recap
+    counts).
 author: TriFlow AI platform team (@triflow-ai)
 options:
   name:
@@ -53,7 +56,8 @@ attributes:
     support: full
     description: Returns the tags before and after.
 notes:
-  - "IAM actions used: ecr:DescribeRepositories, ecr:ListTagsForResource, ecr:TagResource, ecr:UntagResource."
+  - "IAM actions used: ecr:DescribeRepositories, ecr:GetLifecyclePolicy, ecr:ListTagsForResource, ecr:TagResource,
+    ecr:UntagResource."
 """
 
 EXAMPLES = r"""
@@ -93,17 +97,37 @@ repository_arn:
   returned: always
   type: str
   sample: arn:aws:ecr:ap-northeast-2:123456789012:repository/triflow-acme-prod-backend
+repository:
+  description:
+    - The repository as C(DescribeRepositories) reports it (snake_case); empty when it does not exist.
+  returned: always
+  type: dict
+  version_added: 0.2.0
+  sample:
+    repository_name: triflow-acme-prod-backend
+    image_tag_mutability: IMMUTABLE
+    image_scanning_configuration: {"scan_on_push": true}
+    encryption_configuration: {"encryption_type": "AES256"}
+lifecycle_policy:
+  description:
+    - The repository's lifecycle policy (parsed JSON); null when it has none or does not exist.
+  returned: always
+  type: dict
+  version_added: 0.2.0
+  sample: {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+           "countUnit": "days", "countNumber": 7}, "action": {"type": "expire"}}]}
 """
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.triflow.platform.plugins.module_utils.ecr_tags import (
+from ansible_collections.triflow.platform.plugins.module_utils.ecr_repository_tags import (
     describe_repository,
-    plan_tags,
+    lifecycle_policy,
     repository_tags,
-    tags_after,
     update_tags,
 )
+from ansible_collections.triflow.platform.plugins.module_utils.tags import plan_tags
 
 try:
     import botocore
@@ -123,14 +147,19 @@ def run(module, client):
         )
     arn = repository["repositoryArn"] if repository else ""
     before = repository_tags(client, arn) if repository else {}
-    to_set, to_remove = plan_tags(before, params["tags"], params["purge_tags"])
-    after = tags_after(before, to_set, to_remove)
+    to_set, to_remove, after = plan_tags(before, params["tags"], params["purge_tags"])
     # check mode only: a repository still to be created counts as a change, whatever the tags
     changed = bool(to_set or to_remove) or repository is None
     if changed and not module.check_mode:
         update_tags(client, arn, to_set, to_remove)
         after = repository_tags(client, arn)
-    result = dict(changed=changed, tags=after, repository_arn=arn)
+    result = dict(
+        changed=changed,
+        tags=after,
+        repository_arn=arn,
+        repository=camel_dict_to_snake_dict(repository or {}),
+        lifecycle_policy=lifecycle_policy(client, name, params["registry_id"]) if repository else None,
+    )
     if module._diff:
         result["diff"] = dict(before=dict(tags=before), after=dict(tags=after))
     return result

@@ -369,8 +369,9 @@ diff:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, compare_aws_tags
-from ansible_collections.triflow.platform.plugins.module_utils import elasticache as ec
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.triflow.platform.plugins.module_utils import elasticache_replication_group as ec
+from ansible_collections.triflow.platform.plugins.module_utils.tags import plan_tags
 
 try:
     import botocore
@@ -488,15 +489,11 @@ class ReplicationGroup(object):
         strategy = self.params.get("auth_token_update_strategy")
         changes = ec.differences(current, desired, strategy)
         self.fail_on(ec.immutable_errors(changes) + ec.effective_errors(current, desired, self.params))
-        tags_to_set, tags_to_remove = {}, []
+        tags_to_set, tags_to_remove, tags_after = plan_tags(tags, self.params.get("tags"), self.params["purge_tags"])
         if self.params.get("tags") is not None:
-            tags_to_set, tags_to_remove = compare_aws_tags(tags, self.params["tags"], self.params["purge_tags"])
-            current["tags"], desired["tags"] = tags, dict(tags)
-            desired["tags"].update(tags_to_set)
-            for key in tags_to_remove:
-                desired["tags"].pop(key, None)
+            current["tags"], desired["tags"] = tags, tags_after
             if tags_to_set or tags_to_remove:
-                changes["tags"] = (tags, desired["tags"])
+                changes["tags"] = (tags, tags_after)
         self.diff = ec.diff_of(current, desired, changes)
         if not changes:
             return group, cluster, tags

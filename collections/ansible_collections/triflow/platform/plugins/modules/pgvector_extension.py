@@ -206,7 +206,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.compat.version import LooseVersion
-from ansible_collections.triflow.platform.plugins.module_utils import pgvector
+from ansible_collections.triflow.platform.plugins.module_utils import pgvector_extension as pgvector
 
 PSYCOPG_IMPORT_ERROR = None
 try:

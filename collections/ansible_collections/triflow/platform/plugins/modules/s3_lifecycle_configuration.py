@@ -78,7 +78,7 @@ rules:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.triflow.platform.plugins.module_utils.s3_lifecycle import (
+from ansible_collections.triflow.platform.plugins.module_utils.s3_lifecycle_configuration import (
     normalize_rules,
     rule_ids_missing,
 )

@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The model of the ``rds`` role: the stack's PostgreSQL on RDS, its checks and its desired state.
+
+meta/argument_specs.yml checks each input's type and choices; ``input_errors`` checks what it cannot (versions
+with pgvector, ranges, windows, names) and ``desired_state`` builds every name and setting the role applies.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
+from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.rules import (
+    RDS_WINDOW_MINUTES,
+    int_in_range,
+    window_errors,
+)
+
+# First RDS for PostgreSQL minor version of each major that ships pgvector 0.8.0 or later.
+PGVECTOR_08_SINCE = {13: (13, 17), 14: (14, 14), 15: (15, 9), 16: (16, 5), 17: (17, 1)}
+VERSION = re.compile(r"^(\d+)\.(\d+)$")
+INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+GP3_IOPS_FROM_GIB = 400
+PERFORMANCE_INSIGHTS_RETENTION = (7, 731)
+MONITORING_POLICY = "policy/service-role/AmazonRDSEnhancedMonitoringRole"
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def _engine_version_errors(version):
+    match = VERSION.match(str(version))
+    if not match:
+        return ["rds_engine_version '%s' is not a PostgreSQL major.minor version such as 16.6" % version]
+    major, minor = int(match.group(1)), int(match.group(2))
+    since = PGVECTOR_08_SINCE.get(major)
+    choices = ", ".join("%d.%d+" % pair for pair in sorted(PGVECTOR_08_SINCE.values()))
+    if since is None or (major, minor) < since:
+        return [
+            "rds_engine_version '%s' has no RDS build with pgvector 0.8 or later; use one of %s" % (version, choices)
+        ]
+    return []
+
+
+def input_errors(inputs):
+    """Every problem of the rds role's inputs that argument_specs cannot see, each naming its variable."""
+    errors = _engine_version_errors(inputs.get("rds_engine_version"))
+    if not INSTANCE_CLASS.match(str(inputs.get("rds_instance_class"))):
+        errors.append(
+            "rds_instance_class '%s' is not an RDS instance class such as db.t4g.medium"
+            % inputs.get("rds_instance_class")
+        )
+    allocated_ok = int_in_range("rds_allocated_storage", inputs.get("rds_allocated_storage"), 20, 65536, errors)
+    maximum_ok = int_in_range("rds_max_allocated_storage", inputs.get("rds_max_allocated_storage"), 20, 65536, errors)
+    if allocated_ok and maximum_ok and inputs["rds_max_allocated_storage"] < inputs["rds_allocated_storage"]:
+        errors.append(
+            "rds_max_allocated_storage %d is below rds_allocated_storage %d: storage autoscaling needs a higher ceiling"
+            % (inputs["rds_max_allocated_storage"], inputs["rds_allocated_storage"])
+        )
+    iops = inputs.get("rds_iops")
+    if (
+        iops
+        and inputs.get("rds_storage_type") == "gp3"
+        and allocated_ok
+        and inputs["rds_allocated_storage"] < GP3_IOPS_FROM_GIB
+    ):
+        errors.append(
+            "rds_iops is set but rds_allocated_storage is %d GiB: AWS accepts gp3 IOPS for PostgreSQL only from %d GiB "
+            "(below it gp3 gives 3000 IOPS); leave rds_iops at 0" % (inputs["rds_allocated_storage"], GP3_IOPS_FROM_GIB)
+        )
+    int_in_range("rds_backup_retention_days", inputs.get("rds_backup_retention_days"), 1, 35, errors)
+    errors.extend(
+        window_errors(
+            "rds_backup_window",
+            inputs["rds_backup_window"],
+            "rds_maintenance_window",
+            inputs["rds_maintenance_window"],
+            RDS_WINDOW_MINUTES,
+        )
+    )
+    retention = inputs.get("rds_performance_insights_retention_days")
+    if retention not in PERFORMANCE_INSIGHTS_RETENTION and not (
+        isinstance(retention, int) and retention % 31 == 0 and 31 <= retention <= 713
+    ):
+        errors.append(
+            "rds_performance_insights_retention_days %r is invalid: 7, a multiple of 31 up to 713, or 731"
+            % (retention,)
+        )
+    for variable in ("rds_master_username", "rds_db_name"):
+        if not IDENTIFIER.match(str(inputs.get(variable))) or inputs.get(variable) in ("postgres", "rdsadmin", "admin"):
+            errors.append(
+                "%s '%s' is invalid: lowercase letters, digits, underscores, starting with a letter, "
+                "not a reserved name" % (variable, inputs.get(variable))
+            )
+    for variable in ("rds_app_pool_size", "rds_app_max_tasks", "rds_reserved_connections"):
+        int_in_range(variable, inputs.get(variable), 1, 5000, errors)
+    return errors
+
+
+def max_connections(inputs):
+    """The app's pool x its maximum task count, plus connections kept for admins, migrations and monitoring."""
+    return inputs["rds_app_pool_size"] * inputs["rds_app_max_tasks"] + inputs["rds_reserved_connections"]
+
+
+def desired_state(inputs, context):
+    """The stack's database: subnet group, parameter group, monitoring role and instance settings.
+
+    ``context`` holds the stack's ``region`` (for the partition of the AWS managed policy's ARN)."""
+    prefix = inputs["rds_name_prefix"]
+    tags = inputs.get("rds_tags") or {}
+    major = VERSION.match(inputs["rds_engine_version"]).group(1)
+    family = "postgres%s" % major
+    identifier = "%s-db" % prefix
+    return {
+        "identifier": identifier,
+        "subnet_group": {"name": identifier, "description": "Private subnets of %s's database" % prefix},
+        "parameter_group": {
+            "name": "%s-%s" % (prefix, family),
+            "family": family,
+            "description": "PostgreSQL %s settings of %s" % (major, prefix),
+            "tags": named_tags(tags, "%s-%s" % (prefix, family)),
+            # Static parameters wait for a reboot (AWS rejects "immediate" for them); dynamic ones apply at once.
+            "static": {
+                "shared_preload_libraries": "pg_stat_statements",
+                "max_connections": str(max_connections(inputs)),
+            },
+            "dynamic": {"log_statement": "mod", "log_min_duration_statement": "1000", "rds.force_ssl": "1"},
+        },
+        "monitoring_role": {
+            "name": "%s-rds-monitoring" % prefix,
+            "policy_arn": arn(context["region"], "iam", MONITORING_POLICY, "aws", regional=False),
+            "tags": named_tags(tags, "%s-rds-monitoring" % prefix),
+        },
+        "instance": {
+            "engine": "postgres",
+            "engine_version": inputs["rds_engine_version"],
+            "instance_class": inputs["rds_instance_class"],
+            "multi_az": inputs["rds_multi_az"],
+            "storage_type": inputs["rds_storage_type"],
+            "allocated_storage": inputs["rds_allocated_storage"],
+            "max_allocated_storage": inputs["rds_max_allocated_storage"],
+            "iops": inputs.get("rds_iops") or None,
+            "storage_encrypted": True,
+            "publicly_accessible": False,
+            "backup_retention_period": inputs["rds_backup_retention_days"],
+            "preferred_backup_window": inputs["rds_backup_window"],
+            "preferred_maintenance_window": inputs["rds_maintenance_window"],
+            "cloudwatch_logs_exports": list(inputs["rds_cloudwatch_logs_exports"]),
+            "performance_insights": True,
+            "performance_insights_retention_period": inputs["rds_performance_insights_retention_days"],
+            "monitoring_interval": inputs["rds_monitoring_interval"],
+            "deletion_protection": inputs["rds_deletion_protection"],
+            "copy_tags_to_snapshot": True,
+            "auto_minor_version_upgrade": True,
+            "master_username": inputs["rds_master_username"],
+            "db_name": inputs["rds_db_name"],
+            "port": 5432,
+            "final_snapshot_identifier": "%s-final" % identifier,
+            "tags": named_tags(tags, identifier),
+        },
+        "max_connections": max_connections(inputs),
+        "password_secret": "%s/db-master-password" % prefix,
+    }

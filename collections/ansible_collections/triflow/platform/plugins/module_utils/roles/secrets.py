@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The model of the ``secrets`` role: the stack's secrets, their checks and desired state (names, descriptions,
+tags; never values)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+MIN_LENGTH = 16
+MAX_LENGTH = 128
+
+
+def secret_name(prefix, key):
+    """``<prefix>/<key with hyphens>``: triflow-acme-prod/db-master-password."""
+    return "%s/%s" % (prefix, key.replace("_", "-"))
+
+
+def input_errors(inputs):
+    """Every problem of the secrets role's inputs that argument_specs cannot see, each naming its variable."""
+    errors = []
+    keys = []
+    for variable in ("secrets_generated", "secrets_provided"):
+        for index, secret in enumerate(inputs.get(variable) or []):
+            key = secret.get("key")
+            keys.append(key)
+            if not isinstance(key, str) or not KEY_PATTERN.match(key):
+                errors.append(
+                    "%s[%d].key '%s' is invalid: use lowercase letters, digits and underscores" % (variable, index, key)
+                )
+            if variable == "secrets_generated":
+                int_in_range("%s[%d].length" % (variable, index), secret.get("length"), MIN_LENGTH, MAX_LENGTH, errors)
+    duplicates = sorted(set(key for key in keys if keys.count(key) > 1))
+    if duplicates:
+        errors.append("secrets_generated and secrets_provided list %s more than once" % ", ".join(map(str, duplicates)))
+    int_in_range("secrets_recovery_window_days", inputs.get("secrets_recovery_window_days"), 7, 30, errors)
+    return errors
+
+
+def desired_state(inputs, context):
+    """One entry per secret: key, name, description, generated (bool), length, tags."""
+    prefix = inputs["secrets_name_prefix"]
+    tags = inputs.get("secrets_tags") or {}
+    state = []
+    for variable, generated in (("secrets_generated", True), ("secrets_provided", False)):
+        for secret in inputs.get(variable) or []:
+            name = secret_name(prefix, secret["key"])
+            state.append(
+                {
+                    "key": secret["key"],
+                    "name": name,
+                    "description": secret["description"],
+                    "generated": generated,
+                    "length": secret.get("length", 0) if generated else 0,
+                    "tags": named_tags(tags, name),
+                }
+            )
+    return state

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: TriFlow AI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The model of the ``stack`` role: a stack's identity (name prefix, tags, region, zones) and its checks."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triflow.platform.plugins.module_utils.naming import (
+    extra_tag_errors,
+    name_part_errors,
+    prefix_length_errors,
+    stack_prefix,
+    stack_tags,
+)
+
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$")
+ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def input_errors(inputs):
+    """Every problem of a stack's identity variables that argument_specs cannot see, each naming its variable."""
+    errors = []
+    for variable in ("stack_project", "stack_customer", "stack_environment"):
+        errors.extend(name_part_errors(variable, inputs.get(variable)))
+    if not errors:
+        prefix = stack_prefix(inputs["stack_project"], inputs["stack_customer"], inputs["stack_environment"])
+        errors.extend(
+            prefix_length_errors("the stack name prefix (stack_project-stack_customer-stack_environment)", prefix)
+        )
+    region = inputs.get("stack_region")
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        errors.append("stack_region '%s' is not an AWS region name such as ap-northeast-2" % region)
+    else:
+        for zone in inputs.get("stack_availability_zones") or []:
+            if not re.match("^%s[a-z]$" % re.escape(region), str(zone)):
+                errors.append("stack_availability_zones entry '%s' is not a zone of stack_region '%s'" % (zone, region))
+    role_arn = inputs.get("stack_aws_assume_role_arn") or ""
+    if role_arn and not ROLE_ARN_PATTERN.match(role_arn):
+        errors.append(
+            "stack_aws_assume_role_arn '%s' is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
+            % role_arn
+        )
+    errors.extend(extra_tag_errors("stack_extra_tags", inputs.get("stack_extra_tags")))
+    return errors
+
+
+def desired_state(inputs, context):
+    """The stack's name prefix, common tags, region and zones, from validated identity variables."""
+    project, customer, environment = inputs["stack_project"], inputs["stack_customer"], inputs["stack_environment"]
+    return {
+        "name_prefix": stack_prefix(project, customer, environment),
+        "tags": stack_tags(project, customer, environment, inputs.get("stack_extra_tags")),
+        "region": inputs["stack_region"],
+        "availability_zones": list(inputs["stack_availability_zones"]),
+    }
