@@ -7,7 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
-export PYTHONPATH := $(CURDIR)/tools/emulator
+# The emulator package, and the test library (tests/support) for molecule's verifier and bench/.
+export PYTHONPATH := $(CURDIR)/tools/emulator:$(CURDIR)/tests
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 EMULATOR_PORT ?= $(or $(TRIFLOW_EMULATOR_PORT),4566)
@@ -20,7 +21,7 @@ TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)
 COLLECTION := collections/ansible_collections/triflow/platform
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: help setup up emulator down reset status test lint links sanity unit integration molecule bench clean
+.PHONY: help setup up emulator down reset status test lint links sanity unit integration molecule bench declarations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,17 +75,20 @@ links: setup
 sanity: setup $(GET_PIP) links ## ansible-test sanity on the triflow.platform collection
 	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-unit: setup links ## Unit tests of the collection's modules and filters
-	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit
+unit: setup links ## Unit tests: the collection's modules, filters and role models; the roles' declarations
+	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit tests/unit
 
 integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/integration tests/emulator
 
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
 	rc=0; $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
+
+declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs
+	$(BIN)/python tools/declarations.py
 
 bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits
 	$(BIN)/python bench/converge.py

@@ -1,12 +1,12 @@
 """The emulator counts API calls by service and action, so benchmarks can report how many calls a run makes."""
 
 import requests
-from emulator_helpers import AwsTarget
+from support.aws import Endpoint
 
 CALLS = "/_triflow/calls"
 
 
-def test_calls_are_counted_by_service_and_action_and_reset(patched_emulator: AwsTarget) -> None:
+def test_calls_are_counted_by_service_and_action_and_reset(patched_emulator: Endpoint) -> None:
     requests.delete(patched_emulator.endpoint + CALLS, timeout=10).raise_for_status()
     ec2 = patched_emulator.client("ec2")  # query protocol: the action is in the form body
     ec2.describe_vpcs()
@@ -22,7 +22,7 @@ def test_calls_are_counted_by_service_and_action_and_reset(patched_emulator: Aws
     assert requests.get(patched_emulator.endpoint + CALLS, timeout=10).json() == {"total": 0, "calls": {}}
 
 
-def test_form_body_still_reaches_moto_after_counting(patched_emulator: AwsTarget) -> None:
+def test_form_body_still_reaches_moto_after_counting(patched_emulator: Endpoint) -> None:
     ec2 = patched_emulator.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]
     assert ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0]["CidrBlock"] == "10.99.0.0/16"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import EMULATOR_PYTHONPATH, AwsTarget, Launcher, free_port
+from support.aws import Endpoint
+from support.emulator import EMULATOR_PYTHONPATH, Launcher, free_port
 
 EXIT_NOT_RUNNING = 3
 ECS_TASK_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -33,7 +34,7 @@ def pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-def test_port_comes_from_env_and_flag_overrides(patched_emulator: AwsTarget) -> None:
+def test_port_comes_from_env_and_flag_overrides(patched_emulator: Endpoint) -> None:
     launcher = patched_emulator.launcher
     assert launcher is not None
     # The session emulator was started with TRIFLOW_EMULATOR_PORT only, and answers there.
@@ -42,7 +43,7 @@ def test_port_comes_from_env_and_flag_overrides(patched_emulator: AwsTarget) -> 
     assert launcher.run("endpoint", TRIFLOW_EMULATOR_PORT="").stdout.strip() == "http://127.0.0.1:4566"
 
 
-def test_start_when_already_running(patched_emulator: AwsTarget) -> None:
+def test_start_when_already_running(patched_emulator: Endpoint) -> None:
     launcher = patched_emulator.launcher
     assert launcher is not None
     result = launcher.run("start")
@@ -50,7 +51,7 @@ def test_start_when_already_running(patched_emulator: AwsTarget) -> None:
     assert "already running" in result.stdout
 
 
-def test_status_running(patched_emulator: AwsTarget) -> None:
+def test_status_running(patched_emulator: Endpoint) -> None:
     launcher = patched_emulator.launcher
     assert launcher is not None
     result = launcher.run("status")
@@ -93,7 +94,7 @@ def test_start_fails_when_port_taken_by_something_else(idle_launcher: Launcher) 
     assert not idle_launcher.pid_file.exists()
 
 
-def test_reset_wipes_state(patched_emulator: AwsTarget) -> None:
+def test_reset_wipes_state(patched_emulator: Endpoint) -> None:
     launcher = patched_emulator.launcher
     assert launcher is not None
     ec2 = patched_emulator.client("ec2")
@@ -108,7 +109,7 @@ def test_reset_wipes_state(patched_emulator: AwsTarget) -> None:
     assert raised.value.response["Error"]["Code"] == "InvalidVpcID.NotFound"
 
 
-def test_aws_managed_policies_are_loaded(patched_emulator: AwsTarget) -> None:
+def test_aws_managed_policies_are_loaded(patched_emulator: Endpoint) -> None:
     policy = patched_emulator.client("iam").get_policy(PolicyArn=ECS_TASK_EXECUTION_POLICY)["Policy"]
     assert policy["PolicyName"] == "AmazonECSTaskExecutionRolePolicy"
 
@@ -139,7 +140,7 @@ def test_start_that_times_out_fails_with_log_tail(idle_launcher: Launcher) -> No
     assert not idle_launcher.pid_file.exists()
 
 
-def test_start_refuses_a_second_port_for_the_same_state_dir(patched_emulator: AwsTarget) -> None:
+def test_start_refuses_a_second_port_for_the_same_state_dir(patched_emulator: Endpoint) -> None:
     launcher = patched_emulator.launcher
     assert launcher is not None
     other = Launcher(state_dir=launcher.state_dir, port=free_port())
@@ -153,7 +154,7 @@ def test_start_refuses_a_second_port_for_the_same_state_dir(patched_emulator: Aw
     assert f"uses port {launcher.port}" in status.stdout
 
 
-def test_readme_documents_every_patch(patched_emulator: AwsTarget) -> None:
+def test_readme_documents_every_patch(patched_emulator: Endpoint) -> None:
     with urllib.request.urlopen(f"{patched_emulator.endpoint}/_triflow/health", timeout=5) as response:
         health = json.loads(response.read())
     readme = (EMULATOR_PYTHONPATH / "README.md").read_text()

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "ec2_nat_gateway_tags"
 
@@ -28,7 +29,7 @@ def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags}
 
 
-def test_nat_gateway_tags(aws_target: AwsTarget) -> None:
+def test_nat_gateway_tags(aws_target: Endpoint) -> None:
     ec2 = aws_target.client("ec2")
     name = unique("nat")
     nat_id = create_nat_gateway(ec2, name)

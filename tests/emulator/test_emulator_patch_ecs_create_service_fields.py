@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "ecs_create_service_fields"
 FIELDS = (
@@ -37,7 +38,7 @@ def observed(ecs: Any, cluster: str, service: str) -> dict[str, Any]:
     return {key: described.get(key) for key in (*FIELDS, "launchType")}
 
 
-def test_create_service_keeps_deployment_settings(aws_target: AwsTarget) -> None:
+def test_create_service_keeps_deployment_settings(aws_target: Endpoint) -> None:
     ecs = aws_target.client("ecs")
     cluster, family = setup_cluster(ecs)
     created = ecs.create_service(

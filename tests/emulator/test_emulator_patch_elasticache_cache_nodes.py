@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Any
 
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "elasticache_cache_nodes"
 
 
-def create_cluster(aws_target: AwsTarget) -> tuple[str, str]:
+def create_cluster(aws_target: Endpoint) -> tuple[str, str]:
     ec2 = aws_target.client("ec2")
     group_id = ec2.create_security_group(GroupName=unique("redis"), Description="redis")["GroupId"]
     cluster_id = unique("redis")
@@ -28,7 +29,7 @@ def describe(elasticache: Any, cluster_id: str, show_node_info: bool) -> dict[st
     return dict(cluster)
 
 
-def test_cache_cluster_nodes_and_security_groups(aws_target: AwsTarget) -> None:
+def test_cache_cluster_nodes_and_security_groups(aws_target: Endpoint) -> None:
     cluster_id, group_id = create_cluster(aws_target)
     elasticache = aws_target.client("elasticache")
     with_nodes = describe(elasticache, cluster_id, show_node_info=True)

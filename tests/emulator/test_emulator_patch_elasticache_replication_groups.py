@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
-from emulator_helpers import PATCHED, AwsTarget, Launcher, free_port, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message, running_emulator
 
 PATCH = "elasticache_replication_groups"
 GAP = gap_message(6, PATCH)
@@ -28,7 +29,7 @@ class Network:
     security_group: str
 
 
-def network(aws_target: AwsTarget) -> Network:
+def network(aws_target: Endpoint) -> Network:
     ec2 = aws_target.client("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet_ids = [
@@ -53,7 +54,7 @@ def log_delivery(log_type: str, log_group: str = LOG_GROUP, log_format: str = "j
     }
 
 
-def create_group(aws_target: AwsTarget, net: Network | None = None, **overrides: Any) -> str:
+def create_group(aws_target: Endpoint, net: Network | None = None, **overrides: Any) -> str:
     group_id = unique("rg")
     params: dict[str, Any] = {
         "ReplicationGroupId": group_id,
@@ -104,7 +105,7 @@ def error_code(call: Callable[[], Any]) -> str | None:
     return None
 
 
-def test_num_cache_clusters_regional_endpoints_and_zones(aws_target: AwsTarget) -> None:
+def test_num_cache_clusters_regional_endpoints_and_zones(aws_target: Endpoint) -> None:
     net = network(aws_target)
     group_id = create_group(aws_target, net)
     group = describe(aws_target.client("elasticache"), group_id)
@@ -129,7 +130,7 @@ def test_num_cache_clusters_regional_endpoints_and_zones(aws_target: AwsTarget) 
     ]
 
 
-def test_preferred_zones_are_kept(aws_target: AwsTarget) -> None:
+def test_preferred_zones_are_kept(aws_target: Endpoint) -> None:
     zones = ["ap-northeast-2c", "ap-northeast-2b"]
     group_id = create_group(aws_target, PreferredCacheClusterAZs=zones, ReplicasPerNodeGroup=1)
     group = describe(aws_target.client("elasticache"), group_id)
@@ -137,7 +138,7 @@ def test_preferred_zones_are_kept(aws_target: AwsTarget) -> None:
     assert [member["PreferredAvailabilityZone"] for member in members(group)] == zones
 
 
-def test_member_clusters_report_the_group_settings(aws_target: AwsTarget) -> None:
+def test_member_clusters_report_the_group_settings(aws_target: Endpoint) -> None:
     net = network(aws_target)
     elasticache = aws_target.client("elasticache")
     parameter_group = None
@@ -186,7 +187,7 @@ def test_member_clusters_report_the_group_settings(aws_target: AwsTarget) -> Non
     assert replica["ReplicationGroupLogDeliveryEnabled"] is True
 
 
-def test_defaults_of_a_minimal_group(aws_target: AwsTarget) -> None:
+def test_defaults_of_a_minimal_group(aws_target: Endpoint) -> None:
     group_id = unique("rg")
     elasticache = aws_target.client("elasticache")
     elasticache.create_replication_group(
@@ -216,7 +217,7 @@ INVALID_CREATES = {
 
 
 @pytest.mark.parametrize("case", INVALID_CREATES.values(), ids=INVALID_CREATES.keys())
-def test_invalid_create_is_rejected(aws_target: AwsTarget, case: tuple[dict[str, Any], str, str]) -> None:
+def test_invalid_create_is_rejected(aws_target: Endpoint, case: tuple[dict[str, Any], str, str]) -> None:
     overrides, code, named = case
     try:
         create_group(aws_target, **overrides)
@@ -228,7 +229,7 @@ def test_invalid_create_is_rejected(aws_target: AwsTarget, case: tuple[dict[str,
     assert not aws_target.patched, f"the emulator accepted an invalid CreateReplicationGroup, expected {code}"
 
 
-def test_modify_applies_every_field(aws_target: AwsTarget) -> None:
+def test_modify_applies_every_field(aws_target: Endpoint) -> None:
     net = network(aws_target)
     elasticache = aws_target.client("elasticache")
     group_id = create_group(aws_target, net)
@@ -281,7 +282,7 @@ def test_modify_applies_every_field(aws_target: AwsTarget) -> None:
         assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == parameter_group
 
 
-def test_auth_token_strategies(aws_target: AwsTarget) -> None:
+def test_auth_token_strategies(aws_target: Endpoint) -> None:
     elasticache = aws_target.client("elasticache")
     group_id = create_group(aws_target)
     elasticache.modify_replication_group(
@@ -304,7 +305,7 @@ def test_auth_token_strategies(aws_target: AwsTarget) -> None:
     assert rotate == "InvalidParameterValue"
 
 
-def test_modify_keeps_failover_rules(aws_target: AwsTarget) -> None:
+def test_modify_keeps_failover_rules(aws_target: Endpoint) -> None:
     elasticache = aws_target.client("elasticache")
     group_id = create_group(aws_target, AutomaticFailoverEnabled=False, MultiAZEnabled=False)
     code = error_code(
@@ -319,7 +320,7 @@ def test_modify_keeps_failover_rules(aws_target: AwsTarget) -> None:
     assert describe(elasticache, group_id)["MultiAZ"] == "disabled"
 
 
-def test_replica_count_and_failover(aws_target: AwsTarget) -> None:
+def test_replica_count_and_failover(aws_target: Endpoint) -> None:
     elasticache = aws_target.client("elasticache")
     group_id = create_group(aws_target)
 
@@ -356,7 +357,7 @@ def test_replica_count_and_failover(aws_target: AwsTarget) -> None:
     ]
 
 
-def test_cache_parameter_groups(aws_target: AwsTarget) -> None:
+def test_cache_parameter_groups(aws_target: Endpoint) -> None:
     elasticache = aws_target.client("elasticache")
     name = unique("redis7")
 
@@ -410,7 +411,7 @@ def test_cache_parameter_groups(aws_target: AwsTarget) -> None:
     assert missing == "CacheParameterGroupNotFound"
 
 
-def test_delete_completes_with_final_snapshot(aws_target: AwsTarget) -> None:
+def test_delete_completes_with_final_snapshot(aws_target: Endpoint) -> None:
     elasticache = aws_target.client("elasticache")
     group_id = create_group(aws_target)
     snapshot = unique("final")
@@ -435,7 +436,7 @@ def test_delete_completes_with_final_snapshot(aws_target: AwsTarget) -> None:
     assert create_group(aws_target, ReplicationGroupId=group_id) == group_id
 
 
-def test_delete_retaining_the_primary(patched_emulator: AwsTarget) -> None:
+def test_delete_retaining_the_primary(patched_emulator: Endpoint) -> None:
     """Stock moto has no member clusters at all (see above); the patched emulator keeps the primary."""
     elasticache = patched_emulator.client("elasticache")
     group_id = create_group(patched_emulator, AutomaticFailoverEnabled=False, MultiAZEnabled=False)
@@ -447,15 +448,10 @@ def test_delete_retaining_the_primary(patched_emulator: AwsTarget) -> None:
 
 
 @pytest.fixture(scope="module")
-def slow_emulator(tmp_path_factory: pytest.TempPathFactory, dummy_aws_env: None) -> Iterator[AwsTarget]:
+def slow_emulator(tmp_path_factory: pytest.TempPathFactory, dummy_aws_env: None) -> Iterator[Endpoint]:
     """An emulator whose replication groups take CREATION_DELAY seconds to create and to delete."""
-    launcher = Launcher(state_dir=tmp_path_factory.mktemp("slow-emulator"), port=free_port())
-    started = launcher.run("start", **{DELAY_ENV: str(CREATION_DELAY)})
-    try:
-        assert started.returncode == 0, f"emulator did not start:\n{started.stdout}\n{started.stderr}"
-        yield AwsTarget(name=PATCHED, endpoint=launcher.endpoint, launcher=launcher)
-    finally:
-        launcher.run("stop")
+    with running_emulator("slow-emulator", **{DELAY_ENV: str(CREATION_DELAY)}) as slow:
+        yield slow
 
 
 def wait_for(elasticache: Any, group_id: str, status: str | None, timeout: float) -> float:
@@ -472,7 +468,7 @@ def wait_for(elasticache: Any, group_id: str, status: str | None, timeout: float
     raise AssertionError(f"{group_id} did not reach {status} within {timeout} s")
 
 
-def test_creation_delay(stock_moto: AwsTarget, slow_emulator: AwsTarget) -> None:
+def test_creation_delay(stock_moto: Endpoint, slow_emulator: Endpoint) -> None:
     stock_group = create_group(stock_moto)
     assert describe(stock_moto.client("elasticache"), stock_group)["Status"] == "available", GAP
 

@@ -1,11 +1,12 @@
 """ALB default attributes (patch elbv2_default_attributes)."""
 
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "elbv2_default_attributes"
 
 
-def test_new_alb_reports_idle_timeout_and_http2(aws_target: AwsTarget) -> None:
+def test_new_alb_reports_idle_timeout_and_http2(aws_target: Endpoint) -> None:
     ec2 = aws_target.client("ec2")
     elbv2 = aws_target.client("elbv2")
     vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]

@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "rds_adjacent_windows"
 
@@ -22,7 +23,7 @@ def create(rds: Any, backup: str, maintenance: str) -> None:
     )
 
 
-def test_touching_windows_are_accepted(aws_target: AwsTarget) -> None:
+def test_touching_windows_are_accepted(aws_target: Endpoint) -> None:
     rds = aws_target.client("rds")
     if aws_target.patched:
         create(rds, "18:00-19:00", "mon:19:00-mon:20:00")
@@ -32,6 +33,6 @@ def test_touching_windows_are_accepted(aws_target: AwsTarget) -> None:
             pytest.fail(gap_message(10, PATCH))
 
 
-def test_windows_sharing_time_are_still_refused(patched_emulator: AwsTarget) -> None:
+def test_windows_sharing_time_are_still_refused(patched_emulator: Endpoint) -> None:
     with pytest.raises(ClientError, match="must not overlap"):
         create(patched_emulator.client("rds"), "18:00-19:30", "mon:19:00-mon:20:00")

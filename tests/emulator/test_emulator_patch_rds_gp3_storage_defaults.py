@@ -3,7 +3,8 @@
 from typing import Any
 
 import pytest
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "rds_gp3_storage_defaults"
 
@@ -35,7 +36,7 @@ def create_instance(rds: Any, storage_type: str, gib: int, iops: int | None, thr
 
 @pytest.mark.parametrize(("request_args", "stock", "aws"), CASES)
 def test_gp3_reports_iops_and_throughput(
-    aws_target: AwsTarget,
+    aws_target: Endpoint,
     request_args: tuple[str, int, int | None, int | None],
     stock: tuple[int | None, int | None],
     aws: tuple[int | None, int | None],

@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "rds_parameter_group_not_found"
 
@@ -21,7 +22,7 @@ def describe_on_stock(rds: Any, name: str) -> list[dict[str, Any]] | str:
         return str(error.response["Error"]["Code"])
 
 
-def test_missing_parameter_group_raises_not_found(aws_target: AwsTarget) -> None:
+def test_missing_parameter_group_raises_not_found(aws_target: Endpoint) -> None:
     rds = aws_target.client("rds")
     missing = unique("missing-pg")
 
@@ -37,7 +38,7 @@ def test_missing_parameter_group_raises_not_found(aws_target: AwsTarget) -> None
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-def test_parameter_group_lookup_by_name(aws_target: AwsTarget) -> None:
+def test_parameter_group_lookup_by_name(aws_target: Endpoint) -> None:
     """AWS stores names lower-case and matches them case-insensitively; default.<family> groups always exist."""
     rds = aws_target.client("rds")
     name = unique("MyGroup")

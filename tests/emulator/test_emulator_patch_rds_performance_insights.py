@@ -1,13 +1,14 @@
 """RDS PerformanceInsightsEnabled (patch rds_performance_insights)."""
 
 import pytest
-from emulator_helpers import AwsTarget, gap_message, unique
+from support.aws import Endpoint, unique
+from support.emulator import gap_message
 
 PATCH = "rds_performance_insights"
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_describe_reports_performance_insights(aws_target: AwsTarget, enabled: bool) -> None:
+def test_describe_reports_performance_insights(aws_target: Endpoint, enabled: bool) -> None:
     rds = aws_target.client("rds")
     identifier = unique("db")
     rds.create_db_instance(

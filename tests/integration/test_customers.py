@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from .network_state import network_of, rule_set, tags_of
+from support.network_state import network_of, rule_set, tags_of
 
 # The network alone (site.yml's network tag), for the network changes tested after the whole stacks converged.
 NETWORK_ONLY = ("--tags", "network")

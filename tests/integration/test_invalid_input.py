@@ -10,45 +10,7 @@ import json
 
 import pytest
 import yaml
-
-
-def _inventory(ec2) -> dict[str, int]:
-    """How many of each network resource the account holds (the default VPC's included)."""
-    return {
-        "vpcs": len(ec2.describe_vpcs()["Vpcs"]),
-        "subnets": len(ec2.describe_subnets()["Subnets"]),
-        "internet gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
-        "elastic ips": len(ec2.describe_addresses()["Addresses"]),
-        "nat gateways": len(ec2.describe_nat_gateways()["NatGateways"]),
-        "route tables": len(ec2.describe_route_tables()["RouteTables"]),
-        "security groups": len(ec2.describe_security_groups()["SecurityGroups"]),
-        "endpoints": len(ec2.describe_vpc_endpoints()["VpcEndpoints"]),
-    }
-
-
-def _everything(emulator) -> dict[str, int]:
-    """The network resources plus every other kind of resource a stack has."""
-    counts = _inventory(emulator.client("ec2"))
-    counts.update(
-        {
-            "secrets": len(emulator.client("secretsmanager").list_secrets()["SecretList"]),
-            "buckets": len(emulator.client("s3").list_buckets()["Buckets"]),
-            "db instances": len(emulator.client("rds").describe_db_instances()["DBInstances"]),
-            "db subnet groups": len(emulator.client("rds").describe_db_subnet_groups()["DBSubnetGroups"]),
-            "replication groups": len(
-                emulator.client("elasticache").describe_replication_groups()["ReplicationGroups"]
-            ),
-            "iam roles": len(emulator.client("iam").list_roles()["Roles"]),
-            "repositories": len(emulator.client("ecr").describe_repositories()["repositories"]),
-            "clusters": len(emulator.client("ecs").list_clusters()["clusterArns"]),
-            "load balancers": len(emulator.client("elbv2").describe_load_balancers()["LoadBalancers"]),
-            "log groups": len(emulator.client("logs").describe_log_groups()["logGroups"]),
-            "topics": len(emulator.client("sns").list_topics()["Topics"]),
-            "alarms": len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]),
-        }
-    )
-    return counts
-
+from support.aws import resource_counts
 
 CASES = [
     ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr '10.0.0.0/33' is not a valid IPv4 CIDR block"),
@@ -112,6 +74,18 @@ CASES = [
         "ecs_service_certificate_arn 'arn:aws:iam::123456789012:server-certificate/triflow' is not an ACM",
     ),
     ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is invalid"),
+    ({"secrets_recovery_window_days": 3}, "secrets_recovery_window_days 3 is invalid: a whole number from 7 to 30"),
+    (
+        {"secrets_generated": [{"key": "db_master_password", "description": "db", "length": 8}]},
+        "secrets_generated[0].length 8 is invalid: a whole number from 16 to 128",
+    ),
+    ({"ecr_repository_name": "Triflow/Backend"}, "ecr_repository_name gives the repository name 'Triflow/Backend'"),
+    ({"ecr_image_tag_mutability": "sometimes"}, "ecr_image_tag_mutability must be one of: IMMUTABLE, MUTABLE"),
+    (
+        {"alarms_subscriptions": [{"protocol": "sms", "endpoint": "+821012345678"}]},
+        "alarms_subscriptions[0].protocol 'sms' is invalid; allowed values: email, https",
+    ),
+    ({"alarms_ecs_memory_high_period": 90}, "alarms_ecs_memory_high_period 90 is invalid: seconds, a multiple of 60"),
 ]
 
 
@@ -131,7 +105,7 @@ def _failures(output: str) -> dict[str, list[str]]:
 def rejected(emulator, playbook, tmp_path_factory):
     """One run of site.yml over an inventory with a host per bad input; what AWS held before and after."""
     emulator.reset()
-    before = _everything(emulator)
+    before = resource_counts(emulator)
     hosts = {
         f"bad-{index:02d}": {"stack_customer": "demo", "stack_environment": "dev", **extra_vars}
         for index, (extra_vars, _) in enumerate(CASES)
@@ -139,7 +113,7 @@ def rejected(emulator, playbook, tmp_path_factory):
     inventory = tmp_path_factory.mktemp("bad-input") / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"triflow_stacks": {"hosts": hosts}}))
     run = playbook("site.yml", str(inventory), env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
-    return {"run": run, "failures": _failures(run.output), "before": before, "after": _everything(emulator)}
+    return {"run": run, "failures": _failures(run.output), "before": before, "after": resource_counts(emulator)}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ PREFIX = "triflow-demo-dev"
 
 @pytest.fixture(scope="module")
 def delayed(tmp_path_factory, emulator_factory):
-    with emulator_factory(tmp_path_factory.mktemp("delayed"), TRIFLOW_EMULATOR_CREATION_DELAY=str(DELAY)) as emulator:
+    with emulator_factory("delayed", TRIFLOW_EMULATOR_CREATION_DELAY=str(DELAY)) as emulator:
         yield emulator
 
 

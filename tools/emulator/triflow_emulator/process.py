@@ -44,6 +44,13 @@ def probe_health(port: int, timeout: float = 1.0) -> dict[str, Any] | None:
     return None
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the one helper for the emulator and its tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
 def port_is_free(port: int) -> bool:
     """True if we could bind 127.0.0.1:port right now (same SO_REUSEADDR setting as the server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

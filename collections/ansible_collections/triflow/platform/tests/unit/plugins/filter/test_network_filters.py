@@ -29,8 +29,3 @@ def test_security_group_rules_take_group_ids_and_keep_cidr_rules():
     assert resolved[0]["group_id"] == "sg-1" and "group" not in resolved[0]
     assert resolved[1] == rules[1]
     assert rules[0]["group"] == "app", "the desired state must not be modified"
-
-
-def test_desired_state_filter_rejects_bad_input_naming_the_variable():
-    with pytest.raises(AnsibleFilterError, match="network_vpc_cidr"):
-        FILTERS["network_desired_state"]({"network_vpc_cidr": "nope"})

@@ -1,72 +1,48 @@
-"""What the module tests share: the project's emulator on a free port, and running a module's main() as Ansible does."""
+"""What the module tests share (from tests/support): the project's emulator, main() runs, a stubbed client.
+
+* ``emulator`` (session): the project's emulator (moto's server and its patches) on a free port.
+* ``slow_emulator`` (session): another one whose new RDS instances and replication groups stay "creating" (and
+  deleted groups "deleting") for ``CREATION_DELAY`` seconds, for the waits.
+* ``run_main``: ``run_main(module.main, args, check_mode=False, diff=False)`` runs main() as Ansible does and
+  returns a ``ModuleRun`` (result, stdout, exit code).
+* ``stubbed``: ``with stubbed("cloudwatch") as stub: ...`` gives the module a botocore-stubbed client.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
+from support.emulator import Emulator, running_emulator
+from support.modules import ModuleRun, run_module, stubbed_module_client
 
-REPO = Path(__file__).resolve().parents[8]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+CREATION_DELAY = 2.0
 
 
-@pytest.fixture(scope="module")
-def emulator_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The project's emulator (moto's server and its patches) for one test module; yields its endpoint."""
-    port = _free_port()
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(REPO / "tools" / "emulator"),
-        TRIFLOW_EMULATOR_STATE_DIR=str(tmp_path_factory.mktemp("module-emulator")),
-        TRIFLOW_EMULATOR_PORT=str(port),
-    )
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with running_emulator("module-tests") as running:
+        yield running
 
-    def launcher(command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "triflow_emulator", command],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
 
-    started = launcher("start")
-    try:
-        assert started.returncode == 0, f"emulator did not start:\n{started.stdout}\n{started.stderr}"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        launcher("stop")
+@pytest.fixture(scope="session")
+def slow_emulator() -> Iterator[Emulator]:
+    with running_emulator("module-tests-slow", TRIFLOW_EMULATOR_CREATION_DELAY=str(CREATION_DELAY)) as running:
+        yield running
 
 
 @pytest.fixture
-def run_main(capsys: pytest.CaptureFixture[str]) -> Callable[..., dict[str, Any]]:
-    """Run a module's main() as Ansible does (args in, JSON out, sys.exit), without warnings of earlier runs."""
-
-    def run(main: Callable[[], None], args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> dict:
-        capsys.readouterr()
-        with (
-            patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)),
-            mock.patch.dict(ansible_warnings._global_warnings, clear=True),
-            pytest.raises(SystemExit),
-        ):
-            main()
-        return dict(json.loads(capsys.readouterr().out))
+def run_main(capsys: pytest.CaptureFixture[str]) -> Callable[..., ModuleRun]:
+    def run(main: Callable[[], None], args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleRun:
+        return run_module(capsys, main, args, check_mode, diff)
 
     return run
+
+
+@pytest.fixture
+def stubbed(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Any]:
+    def stub(service: str) -> Any:
+        return stubbed_module_client(monkeypatch, service)
+
+    return stub

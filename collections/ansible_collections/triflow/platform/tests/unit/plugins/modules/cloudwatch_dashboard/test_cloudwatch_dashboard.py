@@ -13,17 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.triflow.platform.plugins.modules import cloudwatch_dashboard
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-
-REGION = "ap-northeast-2"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
+from support.aws import MODULE_CREDENTIALS, REGION
+from support.modules import ModuleRun
 
 ECS_CPU = ["AWS/ECS", "CPUUtilization", "ClusterName", "triflow-acme-test", "ServiceName", "app"]
 BODY = {
@@ -55,21 +50,16 @@ def moved_text_widget(body: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Emulator:
-    endpoint: str
+    """The shared emulator (modules/conftest.py), seen through its dashboards."""
+
+    aws: Any
 
     @property
     def cloudwatch(self) -> Any:
-        return boto3.client(
-            "cloudwatch",
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
-        )
+        return self.aws.client("cloudwatch")
 
     def args(self, **args: Any) -> dict[str, Any]:
-        return dict(CREDENTIALS, endpoint_url=self.endpoint, **args)
+        return self.aws.module_args(**args)
 
     def stored(self, name: str) -> dict[str, Any] | None:
         """The body the emulator holds, read without the module; None when there is no such dashboard."""
@@ -82,26 +72,9 @@ class Emulator:
             raise
 
 
-@dataclass
-class ModuleRun:
-    result: dict[str, Any]
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.result.get("changed"))
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    @property
-    def msg(self) -> str:
-        return str(self.result.get("msg", ""))
-
-
 @pytest.fixture(scope="module")
-def emulator(emulator_endpoint: str) -> Emulator:
-    return Emulator(endpoint=emulator_endpoint)
+def emulator(emulator: Any) -> Emulator:
+    return Emulator(emulator)
 
 
 @pytest.fixture
@@ -110,30 +83,18 @@ def name() -> str:
 
 
 @pytest.fixture
-def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., ModuleRun]:
-    """Run main() as Ansible does; each run starts without recorded warnings, like a fresh module process."""
-
+def run_module(run_main: Callable[..., ModuleRun]) -> Callable[..., ModuleRun]:
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleRun:
-        return ModuleRun(run_main(cloudwatch_dashboard.main, args, check_mode, diff))
+        return run_main(cloudwatch_dashboard.main, args, check_mode, diff)
 
     return run
 
 
 @pytest.fixture
-def stubber(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+def stubber(stubbed: Callable[[str], Any]) -> Iterator[Stubber]:
     """The module's client is a stubbed one, wrapped in AWSRetry as module.client wraps it."""
-    client = boto3.client(
-        "cloudwatch", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
-
-    def fake_client(self: Any, service: str, retry_decorator: Any = None, **kwargs: Any) -> Any:
-        assert service == "cloudwatch"
-        return RetryingBotoClientWrapper(client, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", fake_client)
-    with Stubber(client) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
+    with stubbed("cloudwatch") as stub:
+        yield stub.stubber
 
 
 # On the emulator.
@@ -270,7 +231,7 @@ def test_absent_deletes_and_then_has_nothing_to_do(
 def test_bad_input_is_refused_before_any_call(
     stubber: Stubber, run_module: Callable[..., ModuleRun], args: dict[str, Any], message: str
 ) -> None:
-    refused = run_module(dict(CREDENTIALS, **args))
+    refused = run_module(dict(MODULE_CREDENTIALS, **args))
 
     assert refused.failed
     assert message in refused.msg
@@ -310,7 +271,7 @@ def test_validation_warnings_of_a_stored_body_are_warnings(
     )
     stub_read(stubber, "triflow-acme", BODY)
 
-    created = run_module(dict(CREDENTIALS, name="triflow-acme", body=BODY))
+    created = run_module(dict(MODULE_CREDENTIALS, name="triflow-acme", body=BODY))
 
     assert not created.failed, created.msg
     assert created.changed
@@ -331,7 +292,7 @@ def test_validation_messages_of_a_body_not_stored_fail(stubber: Stubber, run_mod
     )
     stub_read(stubber, "triflow-acme", None)
 
-    refused = run_module(dict(CREDENTIALS, name="triflow-acme", body=BODY))
+    refused = run_module(dict(MODULE_CREDENTIALS, name="triflow-acme", body=BODY))
 
     assert refused.failed
     assert refused.result["validation_messages"] == ["/widgets/0: Should have required property 'type'"]
@@ -355,7 +316,7 @@ def test_a_refused_body_fails_with_its_validation_messages(
         },
     )
 
-    refused = run_module(dict(CREDENTIALS, name="triflow-acme", body=BODY))
+    refused = run_module(dict(MODULE_CREDENTIALS, name="triflow-acme", body=BODY))
 
     assert refused.failed
     assert refused.result["validation_messages"] == ["/widgets/0/properties: Should have required property 'metrics'"]

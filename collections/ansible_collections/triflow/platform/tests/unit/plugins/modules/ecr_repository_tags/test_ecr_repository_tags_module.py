@@ -7,68 +7,38 @@ none in check mode).
 from __future__ import annotations
 
 import json
-import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.ecr_tags import plan_tags, tags_after
 from ansible_collections.triflow.platform.plugins.modules import ecr_repository_tags
-from botocore.config import Config
+from support.emulator import Emulator
 
-REGION = "ap-northeast-2"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
 TAGS = {"Project": "triflow", "Customer": "acme", "Environment": "test"}
-READ_ONLY = {"ecr.DescribeRepositories", "ecr.ListTagsForResource"}
+READ_ONLY = {"ecr.DescribeRepositories", "ecr.GetLifecyclePolicy", "ecr.ListTagsForResource"}
 
 
-class Emulator:
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
-        self.ecr = boto3.client(
-            "ecr",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
-        )
-
-    def args(self, **options: Any) -> dict[str, Any]:
-        return dict(CREDENTIALS, endpoint_url=self.endpoint, **options)
-
-    def repository(self, tags: dict[str, str]) -> tuple[str, str]:
-        """A new repository with ``tags``, made directly on the emulator: its name and ARN."""
-        name = f"triflow-acme-{uuid.uuid4().hex[:8]}-backend"
-        request: dict[str, Any] = dict(repositoryName=name)
-        if tags:
-            request["tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
-        return name, self.ecr.create_repository(**request)["repository"]["repositoryArn"]
-
-    def tags(self, arn: str) -> dict[str, str]:
-        return {tag["Key"]: tag["Value"] for tag in self.ecr.list_tags_for_resource(resourceArn=arn)["tags"]}
-
-    def reset_calls(self) -> None:
-        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/_triflow/calls", method="DELETE"), timeout=5)
-
-    def calls(self) -> set[str]:
-        with urllib.request.urlopen(f"{self.endpoint}/_triflow/calls", timeout=5) as answer:
-            return set(json.load(answer)["calls"])
+def make_repository(emulator: Emulator, tags: dict[str, str]) -> tuple[str, str]:
+    """A new repository with ``tags``, made directly on the emulator: its name and ARN."""
+    name = f"triflow-acme-{uuid.uuid4().hex[:8]}-backend"
+    request: dict[str, Any] = dict(repositoryName=name)
+    if tags:
+        request["tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
+    return name, emulator.client("ecr").create_repository(**request)["repository"]["repositoryArn"]
 
 
-@pytest.fixture(scope="module")
-def emulator(emulator_endpoint: str) -> Emulator:
-    return Emulator(emulator_endpoint)
+def repository_tags(emulator: Emulator, arn: str) -> dict[str, str]:
+    tags = emulator.client("ecr").list_tags_for_resource(resourceArn=arn)["tags"]
+    return {tag["Key"]: tag["Value"] for tag in tags}
 
 
 @pytest.fixture
-def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def run_module(run_main: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     """Run main() as Ansible does (args in, JSON out, sys.exit) and return the result."""
 
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
-        return run_main(ecr_repository_tags.main, args, check_mode, diff)
+        return run_main(ecr_repository_tags.main, args, check_mode, diff).result
 
     return run
 
@@ -76,32 +46,32 @@ def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., dict[st
 @pytest.fixture
 def tagged(emulator: Emulator) -> tuple[str, str]:
     """A repository carrying TAGS: its name and ARN."""
-    return emulator.repository(TAGS)
+    return make_repository(emulator, TAGS)
 
 
 def test_tags_an_untagged_repository(emulator: Emulator, run_module) -> None:
-    name, arn = emulator.repository({})
-    emulator.reset_calls()
+    name, arn = make_repository(emulator, {})
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=TAGS))
+    result = run_module(emulator.module_args(name=name, tags=TAGS))
 
     assert not result.get("failed"), result
     assert result["changed"]
-    assert emulator.calls() - READ_ONLY == {"ecr.TagResource"}
-    assert emulator.tags(arn) == TAGS
+    assert emulator.call_names() - READ_ONLY == {"ecr.TagResource"}
+    assert repository_tags(emulator, arn) == TAGS
     assert result["tags"] == TAGS
     assert result["repository_arn"] == arn
 
 
 def test_rerun_changes_nothing(emulator: Emulator, tagged: tuple[str, str], run_module) -> None:
     name, arn = tagged
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=TAGS), diff=True)
+    result = run_module(emulator.module_args(name=name, tags=TAGS), diff=True)
 
     assert not result.get("failed"), result
     assert not result["changed"]
-    assert emulator.calls() == READ_ONLY
+    assert emulator.call_names() == READ_ONLY
     assert result["tags"] == TAGS
     assert result["repository_arn"] == arn
     assert result["diff"] == {"before": {"tags": TAGS}, "after": {"tags": TAGS}}
@@ -152,44 +122,44 @@ def test_tags(
     writes: set[str],
 ) -> None:
     name, arn = tagged
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=tags, purge_tags=purge_tags))
+    result = run_module(emulator.module_args(name=name, tags=tags, purge_tags=purge_tags))
 
     assert not result.get("failed"), result
     assert result["changed"] == bool(writes)
-    assert emulator.calls() - READ_ONLY == writes
-    assert emulator.tags(arn) == expected
+    assert emulator.call_names() - READ_ONLY == writes
+    assert repository_tags(emulator, arn) == expected
     assert result["tags"] == expected
-    assert not run_module(emulator.args(name=name, tags=tags, purge_tags=purge_tags))["changed"]
+    assert not run_module(emulator.module_args(name=name, tags=tags, purge_tags=purge_tags))["changed"]
 
 
 def test_aws_tags_are_never_purged(emulator: Emulator, run_module) -> None:
     reserved = {"aws:cloudformation:stack-name": "triflow-acme"}
-    name, arn = emulator.repository(dict(TAGS, **reserved))
+    name, arn = make_repository(emulator, dict(TAGS, **reserved))
 
-    result = run_module(emulator.args(name=name, tags={"Project": "triflow"}), diff=True)
+    result = run_module(emulator.module_args(name=name, tags={"Project": "triflow"}), diff=True)
 
     assert result["changed"]
-    assert emulator.tags(arn) == dict({"Project": "triflow"}, **reserved)
+    assert repository_tags(emulator, arn) == dict({"Project": "triflow"}, **reserved)
     assert result["diff"]["after"]["tags"] == dict({"Project": "triflow"}, **reserved)
-    assert not run_module(emulator.args(name=name, tags={"Project": "triflow"}))["changed"]
+    assert not run_module(emulator.module_args(name=name, tags={"Project": "triflow"}))["changed"]
 
 
 def test_non_string_values_compare_as_text(emulator: Emulator, run_module) -> None:
-    name, arn = emulator.repository({"Generation": "2"})
+    name, arn = make_repository(emulator, {"Generation": "2"})
 
-    result = run_module(emulator.args(name=name, tags={"Generation": 2}))
+    result = run_module(emulator.module_args(name=name, tags={"Generation": 2}))
 
     assert not result["changed"]
-    assert emulator.tags(arn) == {"Generation": "2"}
+    assert repository_tags(emulator, arn) == {"Generation": "2"}
 
 
 def test_registry_id(emulator: Emulator, tagged: tuple[str, str], run_module) -> None:
     name, arn = tagged
     account = arn.split(":")[4]
 
-    result = run_module(emulator.args(name=name, registry_id=account, tags=TAGS))
+    result = run_module(emulator.module_args(name=name, registry_id=account, tags=TAGS))
 
     assert not result.get("failed"), result
     assert not result["changed"]
@@ -198,13 +168,13 @@ def test_registry_id(emulator: Emulator, tagged: tuple[str, str], run_module) ->
 
 def test_check_mode_writes_nothing(emulator: Emulator, tagged: tuple[str, str], run_module) -> None:
     name, arn = tagged
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags={"Project": "triflow", "Owner": "ops"}), check_mode=True)
+    result = run_module(emulator.module_args(name=name, tags={"Project": "triflow", "Owner": "ops"}), check_mode=True)
 
     assert result["changed"]
-    assert emulator.calls() == READ_ONLY
-    assert emulator.tags(arn) == TAGS
+    assert emulator.call_names() == READ_ONLY
+    assert repository_tags(emulator, arn) == TAGS
     # the tags the run would leave
     assert result["tags"] == {"Project": "triflow", "Owner": "ops"}
     assert result["repository_arn"] == arn
@@ -212,19 +182,19 @@ def test_check_mode_writes_nothing(emulator: Emulator, tagged: tuple[str, str], 
 
 def test_missing_repository_fails(emulator: Emulator, run_module) -> None:
     name = f"triflow-acme-{uuid.uuid4().hex[:8]}-backend"
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=TAGS))
+    result = run_module(emulator.module_args(name=name, tags=TAGS))
 
     assert result["failed"]
     assert result["msg"] == f"ECR repository {name} does not exist; create it first (community.aws.ecs_ecr)"
-    assert emulator.calls() == {"ecr.DescribeRepositories"}
+    assert emulator.call_names() == {"ecr.DescribeRepositories"}
 
 
 def test_missing_repository_names_the_registry(emulator: Emulator, run_module) -> None:
     name = f"triflow-acme-{uuid.uuid4().hex[:8]}-backend"
 
-    result = run_module(emulator.args(name=name, registry_id="123456789012", tags=TAGS))
+    result = run_module(emulator.module_args(name=name, registry_id="123456789012", tags=TAGS))
 
     assert result["failed"]
     assert f"ECR repository {name} does not exist in registry 123456789012" in result["msg"]
@@ -233,13 +203,13 @@ def test_missing_repository_names_the_registry(emulator: Emulator, run_module) -
 @pytest.mark.parametrize("tags", [TAGS, {}], ids=["tags", "no-tags"])
 def test_missing_repository_is_a_change_in_check_mode(emulator: Emulator, run_module, tags: dict[str, str]) -> None:
     name = f"triflow-acme-{uuid.uuid4().hex[:8]}-backend"
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=tags), check_mode=True, diff=True)
+    result = run_module(emulator.module_args(name=name, tags=tags), check_mode=True, diff=True)
 
     assert not result.get("failed"), result
     assert result["changed"]
-    assert emulator.calls() == {"ecr.DescribeRepositories"}
+    assert emulator.call_names() == {"ecr.DescribeRepositories"}
     assert result["tags"] == tags
     assert result["repository_arn"] == ""
     assert result["diff"] == {"before": {"tags": {}}, "after": {"tags": tags}}
@@ -249,7 +219,7 @@ def test_diff_content(emulator: Emulator, tagged: tuple[str, str], run_module) -
     name, arn = tagged
 
     result = run_module(
-        emulator.args(name=name, tags={"Project": "triflow", "Environment": "prod", "Owner": "ops"}),
+        emulator.module_args(name=name, tags={"Project": "triflow", "Environment": "prod", "Owner": "ops"}),
         diff=True,
     )
 
@@ -257,35 +227,47 @@ def test_diff_content(emulator: Emulator, tagged: tuple[str, str], run_module) -
         "before": {"tags": TAGS},
         "after": {"tags": {"Project": "triflow", "Environment": "prod", "Owner": "ops"}},
     }
-    assert emulator.tags(arn) == result["diff"]["after"]["tags"]
+    assert repository_tags(emulator, arn) == result["diff"]["after"]["tags"]
 
 
 def test_no_diff_unless_asked(emulator: Emulator, tagged: tuple[str, str], run_module) -> None:
     name, _arn = tagged
 
-    assert "diff" not in run_module(emulator.args(name=name, tags={"Owner": "ops"}))
+    assert "diff" not in run_module(emulator.module_args(name=name, tags={"Owner": "ops"}))
 
 
-@pytest.mark.parametrize(
-    ("current", "wanted", "purge_tags", "to_set", "to_remove"),
-    [
-        pytest.param({"A": "1"}, {"A": "1"}, True, {}, [], id="same"),
-        pytest.param({"A": "1"}, {"A": 1}, True, {}, [], id="int-as-text"),
-        pytest.param({"A": "1"}, {"A": True}, True, {"A": "True"}, [], id="bool-as-text"),
-        pytest.param({"B": "1", "A": "1"}, {}, True, {}, ["A", "B"], id="purge-sorted"),
-        pytest.param({"aws:x": "1", "A": "1"}, {}, True, {}, ["A"], id="aws-kept"),
-        pytest.param({"A": "1"}, {"B": "2"}, False, {"B": "2"}, [], id="no-purge"),
-    ],
-)
-def test_plan_tags(
-    current: dict[str, str], wanted: dict[str, Any], purge_tags: bool, to_set: dict[str, str], to_remove: list[str]
+def test_returns_the_repository_settings_and_lifecycle_policy_for_check_mode_to_compare(
+    emulator: Emulator, tagged: tuple[str, str], run_module
 ) -> None:
-    assert plan_tags(current, wanted, purge_tags) == (to_set, to_remove)
-
-
-def test_tags_after() -> None:
-    assert tags_after({"A": "1", "B": "2", "aws:x": "y"}, {"A": "3", "C": "4"}, ["B"]) == {
-        "A": "3",
-        "C": "4",
-        "aws:x": "y",
+    name, _arn = tagged
+    assert run_module(emulator.module_args(name=name, tags=TAGS))["lifecycle_policy"] is None
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 7,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
     }
+    emulator.client("ecr").put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(policy))
+    emulator.client("ecr").put_image_scanning_configuration(
+        repositoryName=name, imageScanningConfiguration={"scanOnPush": True}
+    )
+
+    result = run_module(emulator.module_args(name=name, tags=TAGS), check_mode=True)
+
+    assert result["lifecycle_policy"] == policy
+    assert result["repository"]["repository_name"] == name
+    assert result["repository"]["image_scanning_configuration"] == {"scan_on_push": True}
+
+
+def test_a_missing_repository_in_check_mode_returns_no_settings(emulator: Emulator, run_module) -> None:
+    result = run_module(emulator.module_args(name="triflow-acme-never-made-backend", tags=TAGS), check_mode=True)
+
+    assert result["changed"] and result["repository"] == {} and result["lifecycle_policy"] is None

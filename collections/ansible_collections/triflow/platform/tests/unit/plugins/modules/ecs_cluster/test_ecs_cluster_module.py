@@ -6,72 +6,39 @@ Stubber on the module's client.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.triflow.platform.plugins.modules import ecs_cluster
-from botocore.config import Config
-from botocore.stub import Stubber
+from support.aws import MODULE_CREDENTIALS, REGION
+from support.emulator import Emulator
 
-REGION = "ap-northeast-2"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
 TAGS = {"Project": "triflow", "Customer": "acme", "Environment": "test"}
 READ_ONLY = {"ecs.DescribeClusters"}
 
 
-class Emulator:
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
-        self.ecs = boto3.client(
-            "ecs",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
-        )
+def cluster_of(emulator: Emulator, name: str) -> dict[str, Any] | None:
+    clusters = emulator.client("ecs").describe_clusters(clusters=[name], include=["TAGS", "SETTINGS"])["clusters"]
+    return clusters[0] if clusters else None
 
-    def args(self, **options: Any) -> dict[str, Any]:
-        return dict(CREDENTIALS, endpoint_url=self.endpoint, **options)
 
-    def cluster(self, name: str) -> dict[str, Any] | None:
-        clusters = self.ecs.describe_clusters(clusters=[name], include=["TAGS", "SETTINGS"])["clusters"]
-        return clusters[0] if clusters else None
-
-    def tags(self, name: str) -> dict[str, str]:
-        cluster = self.cluster(name) or {}
-        return {tag["key"]: tag["value"] for tag in cluster.get("tags", [])}
-
-    def reset_calls(self) -> None:
-        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/_triflow/calls", method="DELETE"), timeout=5)
-
-    def calls(self) -> set[str]:
-        with urllib.request.urlopen(f"{self.endpoint}/_triflow/calls", timeout=5) as answer:
-            return set(json.load(answer)["calls"])
+def tags_of(emulator: Emulator, name: str) -> dict[str, str]:
+    cluster = cluster_of(emulator, name) or {}
+    return {tag["key"]: tag["value"] for tag in cluster.get("tags", [])}
 
 
 def unique() -> str:
     return f"triflow-acme-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(scope="module")
-def emulator(emulator_endpoint: str) -> Emulator:
-    return Emulator(emulator_endpoint)
-
-
 @pytest.fixture
-def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def run_module(run_main: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     """Run main() as Ansible does (args in, JSON out, sys.exit) and return the result."""
 
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
-        return run_main(ecs_cluster.main, args, check_mode, diff)
+        return run_main(ecs_cluster.main, args, check_mode, diff).result
 
     return run
 
@@ -80,7 +47,7 @@ def run_module(run_main: Callable[..., dict[str, Any]]) -> Callable[..., dict[st
 def created(emulator: Emulator, run_module) -> str:
     """A cluster made by the module with Container Insights, both Fargate providers and TAGS."""
     name = unique()
-    result = run_module(emulator.args(name=name, tags=TAGS))
+    result = run_module(emulator.module_args(name=name, tags=TAGS))
     assert not result.get("failed"), result
     return name
 
@@ -93,19 +60,19 @@ def insights(cluster: dict[str, Any] | None) -> str:
 def test_create_sets_everything_in_one_call(emulator: Emulator, run_module) -> None:
     name = unique()
     strategy = [{"capacity_provider": "FARGATE", "weight": 1, "base": 1}]
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, tags=TAGS, default_capacity_provider_strategy=strategy))
+    result = run_module(emulator.module_args(name=name, tags=TAGS, default_capacity_provider_strategy=strategy))
 
     assert not result.get("failed"), result
     assert result["changed"]
-    assert emulator.calls() - READ_ONLY == {"ecs.CreateCluster"}
-    cluster = emulator.cluster(name)
+    assert emulator.call_names() - READ_ONLY == {"ecs.CreateCluster"}
+    cluster = cluster_of(emulator, name)
     assert cluster["status"] == "ACTIVE"
     assert insights(cluster) == "enabled"
     assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
-    assert emulator.tags(name) == TAGS
+    assert tags_of(emulator, name) == TAGS
     returned = result["cluster"]
     assert returned["cluster_name"] == name
     assert returned["cluster_arn"] == cluster["clusterArn"]
@@ -115,39 +82,41 @@ def test_create_sets_everything_in_one_call(emulator: Emulator, run_module) -> N
 
 
 def test_rerun_changes_nothing(emulator: Emulator, created: str, run_module) -> None:
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=created, tags=TAGS), diff=True)
+    result = run_module(emulator.module_args(name=created, tags=TAGS), diff=True)
 
     assert not result.get("failed"), result
     assert not result["changed"]
-    assert emulator.calls() == READ_ONLY
+    assert emulator.call_names() == READ_ONLY
     assert result["diff"]["before"] == result["diff"]["after"]
     assert result["cluster"]["tags"] == TAGS
 
 
 def test_provider_order_is_not_a_change(emulator: Emulator, created: str, run_module) -> None:
-    result = run_module(emulator.args(name=created, tags=TAGS, capacity_providers=["FARGATE_SPOT", "FARGATE"]))
+    result = run_module(emulator.module_args(name=created, tags=TAGS, capacity_providers=["FARGATE_SPOT", "FARGATE"]))
 
     assert not result["changed"]
 
 
 def test_insights_disabled_to_enabled(emulator: Emulator, run_module) -> None:
     name = unique()
-    emulator.ecs.create_cluster(clusterName=name, settings=[{"name": "containerInsights", "value": "disabled"}])
-    emulator.ecs.put_cluster_capacity_providers(
+    emulator.client("ecs").create_cluster(
+        clusterName=name, settings=[{"name": "containerInsights", "value": "disabled"}]
+    )
+    emulator.client("ecs").put_cluster_capacity_providers(
         cluster=name, capacityProviders=["FARGATE", "FARGATE_SPOT"], defaultCapacityProviderStrategy=[]
     )
-    emulator.reset_calls()
+    emulator.clear_calls()
 
-    result = run_module(emulator.args(name=name, container_insights="enabled"), diff=True)
+    result = run_module(emulator.module_args(name=name, container_insights="enabled"), diff=True)
 
     assert result["changed"]
-    assert emulator.calls() - READ_ONLY == {"ecs.UpdateCluster"}
-    assert insights(emulator.cluster(name)) == "enabled"
+    assert emulator.call_names() - READ_ONLY == {"ecs.UpdateCluster"}
+    assert insights(cluster_of(emulator, name)) == "enabled"
     assert result["diff"]["before"]["container_insights"] == "disabled"
     assert result["diff"]["after"]["container_insights"] == "enabled"
-    assert not run_module(emulator.args(name=name, container_insights="enabled"))["changed"]
+    assert not run_module(emulator.module_args(name=name, container_insights="enabled"))["changed"]
 
 
 @pytest.mark.parametrize(
@@ -162,35 +131,35 @@ def test_insights_disabled_to_enabled(emulator: Emulator, run_module) -> None:
 def test_tags(
     emulator: Emulator, created: str, run_module, tags: dict[str, str], purge_tags: bool, expected: dict[str, str]
 ) -> None:
-    result = run_module(emulator.args(name=created, tags=tags, purge_tags=purge_tags))
+    result = run_module(emulator.module_args(name=created, tags=tags, purge_tags=purge_tags))
 
     assert result["changed"]
-    assert emulator.tags(created) == expected
+    assert tags_of(emulator, created) == expected
     assert result["cluster"]["tags"] == expected
-    assert not run_module(emulator.args(name=created, tags=tags, purge_tags=purge_tags))["changed"]
+    assert not run_module(emulator.module_args(name=created, tags=tags, purge_tags=purge_tags))["changed"]
 
 
 def test_tags_not_given_are_left_alone(emulator: Emulator, created: str, run_module) -> None:
-    result = run_module(emulator.args(name=created))
+    result = run_module(emulator.module_args(name=created))
 
     assert not result["changed"]
-    assert emulator.tags(created) == TAGS
+    assert tags_of(emulator, created) == TAGS
 
 
 def test_capacity_providers_and_strategy_changed(emulator: Emulator, created: str, run_module) -> None:
-    args = emulator.args(
+    args = emulator.module_args(
         name=created,
         tags=TAGS,
         capacity_providers=["FARGATE"],
         default_capacity_provider_strategy=[{"capacity_provider": "FARGATE", "weight": 2}],
     )
-    emulator.reset_calls()
+    emulator.clear_calls()
 
     result = run_module(args, diff=True)
 
     assert result["changed"]
-    assert emulator.calls() - READ_ONLY == {"ecs.PutClusterCapacityProviders"}
-    cluster = emulator.cluster(created)
+    assert emulator.call_names() - READ_ONLY == {"ecs.PutClusterCapacityProviders"}
+    cluster = cluster_of(emulator, created)
     assert cluster["capacityProviders"] == ["FARGATE"]
     assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 2, "base": 0}]
     assert result["diff"]["before"]["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
@@ -205,25 +174,25 @@ def test_capacity_providers_and_strategy_changed(emulator: Emulator, created: st
 def test_check_mode_writes_nothing(emulator: Emulator, run_module, existing: bool) -> None:
     name = unique()
     if existing:
-        assert not run_module(emulator.args(name=name, tags=TAGS)).get("failed")
-    before = emulator.cluster(name)
-    emulator.reset_calls()
+        assert not run_module(emulator.module_args(name=name, tags=TAGS)).get("failed")
+    before = cluster_of(emulator, name)
+    emulator.clear_calls()
 
     result = run_module(
-        emulator.args(name=name, container_insights="disabled", capacity_providers=["FARGATE"], tags={"A": "b"}),
+        emulator.module_args(name=name, container_insights="disabled", capacity_providers=["FARGATE"], tags={"A": "b"}),
         check_mode=True,
     )
 
     assert result["changed"]
-    assert emulator.calls() == READ_ONLY
-    assert emulator.cluster(name) == before
+    assert emulator.call_names() == READ_ONLY
+    assert cluster_of(emulator, name) == before
     # the cluster as it was: nothing when it would be created
     assert result["cluster"].get("tags") == (TAGS if existing else None)
 
 
 def test_diff_content(emulator: Emulator, created: str, run_module) -> None:
     result = run_module(
-        emulator.args(name=created, container_insights="enhanced", tags={"Project": "triflow", "Owner": "ops"}),
+        emulator.module_args(name=created, container_insights="enhanced", tags={"Project": "triflow", "Owner": "ops"}),
         check_mode=True,
         diff=True,
     )
@@ -249,7 +218,7 @@ def test_diff_content(emulator: Emulator, created: str, run_module) -> None:
 def test_diff_of_a_new_cluster(emulator: Emulator, run_module) -> None:
     name = unique()
 
-    result = run_module(emulator.args(name=name), check_mode=True, diff=True)
+    result = run_module(emulator.module_args(name=name), check_mode=True, diff=True)
 
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["name"] == name
@@ -257,48 +226,42 @@ def test_diff_of_a_new_cluster(emulator: Emulator, run_module) -> None:
 
 
 def test_absent_deletes(emulator: Emulator, created: str, run_module) -> None:
-    preview = run_module(emulator.args(name=created, state="absent"), check_mode=True, diff=True)
+    preview = run_module(emulator.module_args(name=created, state="absent"), check_mode=True, diff=True)
 
     assert preview["changed"]
     assert preview["diff"]["after"] == {}
     assert preview["diff"]["before"]["tags"] == TAGS
-    assert emulator.cluster(created)["status"] == "ACTIVE"
+    assert cluster_of(emulator, created)["status"] == "ACTIVE"
 
-    deleted = run_module(emulator.args(name=created, state="absent"))
+    deleted = run_module(emulator.module_args(name=created, state="absent"))
 
     assert not deleted.get("failed"), deleted
     assert deleted["changed"]
-    assert emulator.cluster(created)["status"] == "INACTIVE"
-    assert not run_module(emulator.args(name=created, state="absent"))["changed"]
+    assert cluster_of(emulator, created)["status"] == "INACTIVE"
+    assert not run_module(emulator.module_args(name=created, state="absent"))["changed"]
 
 
 def test_absent_missing_is_ok(emulator: Emulator, run_module) -> None:
-    result = run_module(emulator.args(name=unique(), state="absent"))
+    result = run_module(emulator.module_args(name=unique(), state="absent"))
 
     assert not result.get("failed"), result
     assert not result["changed"]
 
 
 def test_inactive_cluster_is_created_anew(emulator: Emulator, created: str, run_module) -> None:
-    emulator.ecs.delete_cluster(cluster=created)
-    assert emulator.cluster(created)["status"] == "INACTIVE"
+    emulator.client("ecs").delete_cluster(cluster=created)
+    assert cluster_of(emulator, created)["status"] == "INACTIVE"
 
-    result = run_module(emulator.args(name=created, tags={"Project": "triflow"}), diff=True)
+    result = run_module(emulator.module_args(name=created, tags={"Project": "triflow"}), diff=True)
 
     assert result["changed"]
     assert result["diff"]["before"] == {}
     assert result["cluster"]["status"] == "ACTIVE"
-    assert emulator.cluster(created)["status"] == "ACTIVE"
-    assert emulator.tags(created) == {"Project": "triflow"}
+    assert cluster_of(emulator, created)["status"] == "ACTIVE"
+    assert tags_of(emulator, created) == {"Project": "triflow"}
 
 
-def test_absent_fails_clearly_while_services_remain(monkeypatch: pytest.MonkeyPatch, run_module) -> None:
-    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
-    monkeypatch.setattr(
-        AnsibleAWSModule,
-        "client",
-        lambda self, service, retry_decorator=None, **kw: RetryingBotoClientWrapper(client, retry_decorator),
-    )
+def test_absent_fails_clearly_while_services_remain(stubbed: Callable[[str], Any], run_module) -> None:
     name = "triflow-acme-prod"
     described = {
         "clusterName": name,
@@ -306,22 +269,21 @@ def test_absent_fails_clearly_while_services_remain(monkeypatch: pytest.MonkeyPa
         "status": "ACTIVE",
         "activeServicesCount": 2,
     }
-    with Stubber(client) as stubber:
-        stubber.add_response(
+    with stubbed("ecs") as stub:
+        stub.add(
             "describe_clusters",
             {"clusters": [described], "failures": []},
             {"clusters": [name], "include": ["TAGS", "SETTINGS"]},
         )
-        stubber.add_client_error(
+        stub.stubber.add_client_error(
             "delete_cluster",
             service_error_code="ClusterContainsServicesException",
             service_message="The Cluster cannot be deleted while Services are active.",
             expected_params={"cluster": name},
         )
 
-        result = run_module(dict(CREDENTIALS, name=name, state="absent"))
+        result = run_module(dict(MODULE_CREDENTIALS, name=name, state="absent"))
 
-        stubber.assert_no_pending_responses()
     assert result["failed"]
     assert result["msg"].startswith(f"cannot delete ECS cluster {name}: it still has services")
     assert result["error"]["code"] == "ClusterContainsServicesException"

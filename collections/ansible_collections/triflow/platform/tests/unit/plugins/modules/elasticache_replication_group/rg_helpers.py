@@ -2,54 +2,36 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.stub import Stubber
+from support.aws import MODULE_CREDENTIALS as CREDENTIALS
+from support.aws import REGION, unique
+from support.emulator import REPO
+from support.modules import ModuleRun, Stubbed
 
-REPO = Path(__file__).resolve().parents[9]
-REGION = "ap-northeast-2"
 ZONES = ("ap-northeast-2a", "ap-northeast-2c")
+# What modules/conftest.py's slow_emulator keeps a new group "creating" (and a deleted one "deleting").
 CREATION_DELAY = 2.0
 AUTH_TOKEN = "Triflow-auth-token-0123456789"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region": REGION}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+__all__ = ["CREDENTIALS", "REGION", "REPO", "Emulator", "GroupRun", "ModuleRun", "Stack", "Stubbed", "unique"]
 
 
 @dataclass(frozen=True)
 class Emulator:
-    endpoint: str
+    """A shared emulator (modules/conftest.py), seen through its replication groups."""
+
+    aws: Any
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.aws.url)
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
-        )
+        return self.aws.client(service)
 
     def module_args(self, **args: Any) -> dict[str, Any]:
-        return dict(CREDENTIALS, endpoint_url=self.endpoint, **args)
+        return self.aws.module_args(**args)
 
     def group(self, group_id: str) -> dict[str, Any] | None:
         elasticache = self.client("elasticache")
@@ -64,35 +46,6 @@ class Emulator:
             "CacheClusters"
         ]
         return dict(cluster)
-
-
-def launch(state_dir: Path, delay: float) -> Iterator[Emulator]:
-    port = free_port()
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(REPO / "tools" / "emulator"),
-        TRIFLOW_EMULATOR_STATE_DIR=str(state_dir),
-        TRIFLOW_EMULATOR_PORT=str(port),
-        TRIFLOW_EMULATOR_CREATION_DELAY=str(delay),
-    )
-
-    def launcher(command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "triflow_emulator", command],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-    started = launcher("start")
-    try:
-        assert started.returncode == 0, f"emulator did not start:\n{started.stdout}\n{started.stderr}"
-        yield Emulator(endpoint=f"http://127.0.0.1:{port}")
-    finally:
-        launcher("stop")
 
 
 @dataclass(frozen=True)
@@ -165,35 +118,9 @@ def make_stack(target: Emulator) -> Stack:
     return Stack(subnet_group, security_group, parameter_group, log_groups)
 
 
-@dataclass
-class ModuleRun:
-    result: dict[str, Any]
-    stdout: str
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.result.get("changed"))
-
-    @property
-    def msg(self) -> str:
-        return str(self.result.get("msg", ""))
+class GroupRun(ModuleRun):
+    """A run of the module, with the group it returned."""
 
     @property
     def group(self) -> dict[str, Any]:
         return dict(self.result.get("replication_group") or {})
-
-
-@dataclass
-class Stubbed:
-    stubber: Stubber
-    sleeps: list[float]
-
-    def add(self, method: str, response: dict[str, Any], params: dict[str, Any] | None = None) -> None:
-        self.stubber.add_response(method, response, params)
-
-    def add_error(self, method: str, code: str, status: int = 400, params: dict[str, Any] | None = None) -> None:
-        self.stubber.add_client_error(method, service_error_code=code, http_status_code=status, expected_params=params)

@@ -136,5 +136,5 @@ def test_a_window_given_alone_must_not_overlap_the_other(
     result = run_module(dict(args, preferred_maintenance_window="tue:17:30-tue:18:30"))
 
     assert result.failed
-    assert "preferred_maintenance_window 'tue:17:30-tue:18:30' overlaps snapshot_window '17:00-18:00'" in result.msg
+    assert "snapshot_window '17:00-18:00' overlaps preferred_maintenance_window 'tue:17:30-tue:18:30'" in result.msg
     assert emulator.primary(existing["replication_group_id"])["PreferredMaintenanceWindow"] == "sun:19:00-sun:20:00"

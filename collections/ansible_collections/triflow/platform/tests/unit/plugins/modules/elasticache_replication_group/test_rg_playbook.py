@@ -3,13 +3,10 @@ a check-mode preview with --diff, the create, and an unchanged re-run, with the 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from rg_helpers import AUTH_TOKEN, REGION, REPO, Emulator, Stack, unique
+from rg_helpers import AUTH_TOKEN, REGION, Emulator, Stack, unique
+from support.playbook import run_localhost_playbook
 
 PLAYBOOK = """
 - name: Keep the stack's Redis replication group
@@ -51,44 +48,16 @@ def test_check_mode_create_and_rerun_in_a_real_playbook(emulator: Emulator, stac
     group_id = unique("triflow-acme-play")
     playbook = tmp_path / "redis.yml"
     playbook.write_text(PLAYBOOK)
-    extra_vars = tmp_path / "vars.json"
-    extra_vars.write_text(
-        json.dumps(
-            {
-                "ansible_python_interpreter": sys.executable,
-                "aws_endpoint": emulator.endpoint,
-                "aws_region": REGION,
-                "group": stack.group_args(group_id),
-            }
-        )
-    )
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default")
-    env.pop("ANSIBLE_CONFIG", None)
-
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--diff",
-            "-v",
-            "-e",
-            f"@{extra_vars}",
-            str(playbook),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_localhost_playbook(
+        playbook,
+        {"aws_endpoint": emulator.endpoint, "aws_region": REGION, "group": stack.group_args(group_id)},
+        "--diff",
+        "-v",
     )
 
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    assert "localhost                  : ok=4    changed=2    unreachable=0    failed=0" in done.stdout
-    assert "+    cache_node_type: cache.t4g.small" in done.stdout  # the --diff of the preview and the create
+    output = done.output
+    assert done.rc == 0, output
+    assert done.recap["localhost"] == {"ok": 4, "changed": 2, "unreachable": 0, "failed": 0}
+    assert "+    cache_node_type: cache.t4g.small" in output  # the --diff of the preview and the create
     assert AUTH_TOKEN not in output
     assert emulator.group(group_id)["Status"] == "available"

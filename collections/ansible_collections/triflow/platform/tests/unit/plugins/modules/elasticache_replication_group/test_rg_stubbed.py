@@ -330,7 +330,7 @@ REFUSED = {
     "port": ({"port": 6380}, "port cannot change in place"),
     "failover without replicas": (
         {"replicas_per_node_group": 0},
-        "automatic_failover requires replicas_per_node_group >= 1",
+        "automatic_failover needs replicas_per_node_group of at least 1",
     ),
     "token on a group without TLS": (
         {"auth_token": NEW_TOKEN, "auth_token_update_strategy": "SET", "transit_encryption": None},

@@ -1,9 +1,9 @@
-"""The comparison and request helpers of module_utils/elasticache.py."""
+"""The comparison and request helpers of module_utils/elasticache_replication_group.py."""
 
 from __future__ import annotations
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils import elasticache as ec
+from ansible_collections.triflow.platform.plugins.module_utils import elasticache_replication_group as ec
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,13 @@ from ansible_collections.triflow.platform.plugins.module_utils import elasticach
     ],
 )
 def test_window_overlap(maintenance: str, snapshot: str, overlaps: bool) -> None:
-    errors = ec.window_errors(maintenance, snapshot)
+    errors = ec.input_errors(
+        {
+            "replication_group_id": "triflow-redis",
+            "preferred_maintenance_window": maintenance,
+            "snapshot_window": snapshot,
+        }
+    )
     assert any("overlaps" in error for error in errors) is overlaps
 
 

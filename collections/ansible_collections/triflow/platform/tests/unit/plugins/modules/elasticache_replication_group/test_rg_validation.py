@@ -27,22 +27,31 @@ INVALID = {
     "id with two hyphens": ({"replication_group_id": "triflow--redis"}, "two consecutive hyphens"),
     "id ending with a hyphen": ({"replication_group_id": "triflow-redis-"}, "end with a hyphen"),
     "too many replicas": ({"replicas_per_node_group": 6}, "replicas_per_node_group must be 0 to 5, got 6"),
-    "failover without replica": ({"replicas_per_node_group": 0}, "automatic_failover requires replicas_per_node_group"),
-    "multi-az without failover": ({"automatic_failover": False}, "multi_az requires automatic_failover: true"),
+    "failover without replica": (
+        {"replicas_per_node_group": 0},
+        "automatic_failover needs replicas_per_node_group of at least 1",
+    ),
+    "multi-az without failover": ({"automatic_failover": False}, "multi_az needs automatic_failover"),
     "overlapping windows": (
         {"preferred_maintenance_window": "sun:17:30-sun:18:30"},
-        "preferred_maintenance_window 'sun:17:30-sun:18:30' overlaps snapshot_window '17:00-18:00'",
+        "snapshot_window '17:00-18:00' overlaps preferred_maintenance_window 'sun:17:30-sun:18:30'",
     ),
     "windows overlapping across midnight": (
         {"snapshot_window": "23:30-00:30", "preferred_maintenance_window": "sat:23:45-sun:00:45"},
-        "overlaps snapshot_window '23:30-00:30'",
+        "snapshot_window '23:30-00:30' overlaps preferred_maintenance_window",
     ),
-    "malformed snapshot window": ({"snapshot_window": "5pm-6pm"}, "snapshot_window '5pm-6pm' must look like"),
+    "malformed snapshot window": (
+        {"snapshot_window": "5pm-6pm"},
+        "snapshot_window '5pm-6pm' is not a daily UTC window",
+    ),
     "malformed maintenance window": (
         {"preferred_maintenance_window": "sunday:19:00-sunday:20:00"},
-        "preferred_maintenance_window 'sunday:19:00-sunday:20:00' must look like",
+        "preferred_maintenance_window 'sunday:19:00-sunday:20:00' is not a weekly UTC window",
     ),
-    "short snapshot window": ({"snapshot_window": "17:00-17:30"}, "snapshot_window '17:00-17:30' must be at least 60"),
+    "short snapshot window": (
+        {"snapshot_window": "17:00-17:30"},
+        "snapshot_window '17:00-17:30' is shorter than 60 minutes",
+    ),
     "short token": ({"auth_token": "too-short"}, "auth_token must be 16 to 128 characters long, got 9"),
     "token with @": ({"auth_token": "has-an-@-in-it-0123456789"}, "auth_token may contain only letters, digits"),
     "token with a slash": ({"auth_token": "has-a-/-in-it-0123456789"}, "auth_token may contain only letters, digits"),

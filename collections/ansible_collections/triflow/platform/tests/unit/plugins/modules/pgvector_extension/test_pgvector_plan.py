@@ -1,10 +1,10 @@
-"""The planning functions of module_utils/pgvector.py on plain catalog dicts: the branches one real server with
-pgvector 0.8.1/0.8.2 cannot produce (versions >= 0.10, a trusted build, a newer-than-default install)."""
+"""The planning functions of module_utils/pgvector_extension.py on plain catalog dicts: the branches one real
+server with pgvector 0.8.1/0.8.2 cannot produce (versions >= 0.10, a trusted build, a newer-than-default install)."""
 
 from __future__ import annotations
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils import pgvector
+from ansible_collections.triflow.platform.plugins.module_utils import pgvector_extension as pgvector
 
 
 def catalog(installed_version=None, default="0.8.2", available=("0.8.1", "0.8.2"), trusted=False, superuser=False):

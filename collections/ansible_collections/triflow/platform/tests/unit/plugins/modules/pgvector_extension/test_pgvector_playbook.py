@@ -3,13 +3,7 @@ check mode with --diff first, then the real install, an upgrade and the smoke te
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[9]
+from support.playbook import run_localhost_playbook
 
 PLAYBOOK = """
 - name: Keep pgvector at the wanted version
@@ -64,49 +58,25 @@ PLAYBOOK = """
 def test_check_mode_and_diff_in_a_real_playbook_run(pg_server, module_args, installed, tmp_path):
     playbook = tmp_path / "pgvector.yml"
     playbook.write_text(PLAYBOOK)
-    extra_vars = tmp_path / "vars.json"
-    extra_vars.write_text(
-        json.dumps(
-            {
-                "ansible_python_interpreter": sys.executable,
-                "pg_host": module_args["login_host"],
-                "pg_port": module_args["login_port"],
-                "pg_user": module_args["login_user"],
-                "pg_password": module_args["login_password"],
-                "pg_db": module_args["login_db"],
-            }
-        )
-    )
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default")
-    env.pop("ANSIBLE_CONFIG", None)
-
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--diff",
-            "-e",
-            "@%s" % extra_vars,
-            str(playbook),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_localhost_playbook(
+        playbook,
+        {
+            "pg_host": module_args["login_host"],
+            "pg_port": module_args["login_port"],
+            "pg_user": module_args["login_user"],
+            "pg_password": module_args["login_password"],
+            "pg_db": module_args["login_db"],
+        },
+        "--diff",
     )
 
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    assert "localhost                  : ok=5    changed=4    unreachable=0    failed=0" in done.stdout
+    output = done.output
+    assert done.rc == 0, output
+    assert done.recap["localhost"] == {"ok": 5, "changed": 4, "unreachable": 0, "failed": 0}
     # --diff shows the extension's before/after (YAML: ansible.cfg sets callback_result_format) for the check-mode
     # previews and the real runs alike: install 0.8.1, then upgrade to 0.8.2.
-    assert done.stdout.count("-    installed: false\n") == 2
-    assert done.stdout.count("+    installed: true\n") == 2
-    assert done.stdout.count("-    version: 0.8.1\n+    version: 0.8.2\n") == 2
+    assert output.count("-    installed: false\n") == 2
+    assert output.count("+    installed: true\n") == 2
+    assert output.count("-    version: 0.8.1\n+    version: 0.8.2\n") == 2
     assert module_args["login_password"] not in output
     assert installed() == ("0.8.2", "public")

@@ -1,32 +1,26 @@
-"""The stack identity filters (plugins/filter/stack.py)."""
+"""The stack role's model (module_utils/roles/stack.py) on its real defaults: identity checks, prefix and tags."""
 
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleFilterError
-from ansible_collections.triflow.platform.plugins.filter.stack import stack_identity, stack_input_errors
-
-VALID = {
-    "stack_project": "triflow",
-    "stack_customer": "acme",
-    "stack_environment": "prod",
-    "stack_region": "ap-northeast-2",
-    "stack_availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
-    "stack_aws_assume_role_arn": "",
-    "stack_extra_tags": {"CostCenter": "42"},
-}
+from support import roles
 
 
 def test_identity_builds_prefix_and_tags():
-    identity = stack_identity(VALID)
-    assert identity["name_prefix"] == "triflow-acme-prod"
-    assert identity["tags"] == {
+    state = roles.desired_state("stack", stack_extra_tags={"CostCenter": "42"})
+    assert state["name_prefix"] == "triflow-acme-prod"
+    assert state["tags"] == {
         "Project": "triflow",
         "Customer": "acme",
         "Environment": "prod",
         "ManagedBy": "ansible",
         "CostCenter": "42",
     }
+    assert state["availability_zones"] == ["ap-northeast-2a", "ap-northeast-2c"]
+
+
+def test_the_zones_follow_the_region():
+    assert roles.desired_state("stack", stack_region="eu-west-1")["availability_zones"] == ["eu-west-1a", "eu-west-1c"]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +40,10 @@ def test_identity_builds_prefix_and_tags():
     ],
 )
 def test_each_bad_identity_is_named(changes, message):
-    inputs = {**VALID, **changes}
-    assert any(message in error for error in stack_input_errors(inputs)), stack_input_errors(inputs)
-    with pytest.raises(AnsibleFilterError, match="invalid stack identity"):
-        stack_identity(inputs)
+    errors = roles.errors("stack", **changes)
+    assert any(message in error for error in errors), errors
+
+
+def test_a_missing_customer_is_named_by_argument_specs():
+    facts = {key: value for key, value in roles.published_facts("stack").items() if key != "stack_customer"}
+    assert roles.result("stack", facts)[1] == ["missing required arguments: stack_customer"]

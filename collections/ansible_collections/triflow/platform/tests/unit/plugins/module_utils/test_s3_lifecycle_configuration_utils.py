@@ -1,8 +1,11 @@
-"""Lifecycle rules compared by meaning (module_utils/s3_lifecycle.py)."""
+"""Lifecycle rules compared by meaning (module_utils/s3_lifecycle_configuration.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.triflow.platform.plugins.module_utils.s3_lifecycle import normalize_rules, rule_ids_missing
+from ansible_collections.triflow.platform.plugins.module_utils.s3_lifecycle_configuration import (
+    normalize_rules,
+    rule_ids_missing,
+)
 
 RULE_A = {"ID": "a", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 365}}
 RULE_B = {"ID": "b", "Status": "Enabled", "Filter": {}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}

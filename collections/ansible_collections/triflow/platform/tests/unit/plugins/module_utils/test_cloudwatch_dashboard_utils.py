@@ -1,4 +1,4 @@
-"""Dashboard bodies compared by meaning (module_utils/dashboard.py)."""
+"""Dashboard bodies compared by meaning (module_utils/cloudwatch_dashboard.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.dashboard import (
+from ansible_collections.triflow.platform.plugins.module_utils.cloudwatch_dashboard import (
     expand_metric_row,
     expand_metrics,
     format_validation_messages,

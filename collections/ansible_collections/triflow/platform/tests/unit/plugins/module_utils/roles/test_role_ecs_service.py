@@ -1,46 +1,29 @@
-"""The application tier's input checks, desired state, IAM policies, container and URLs (module_utils/application)."""
+"""The ecs_service role's model (module_utils/roles/ecs_service.py) on its real defaults: checks, desired state, IAM
+policies, container and URLs."""
 
 from __future__ import annotations
 
 import pytest
-import yaml
-from ansible_collections.triflow.platform.plugins.module_utils.application import (
+from ansible_collections.triflow.platform.plugins.module_utils.roles.ecs_service import (
     container_definition,
     database_url,
-    ecs_service_desired_state,
-    ecs_service_iam_policies,
-    ecs_service_input_errors,
+    iam_policies,
     redis_url,
     service_unmanaged_differences,
 )
+from support import roles
 
-DEFAULTS_FILE = "roles/ecs_service/defaults/main.yml"
 PREFIX = "triflow-acme-prod"
 CERTIFICATE = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0f5e1d2c-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
 
 
-@pytest.fixture
-def inputs(request) -> dict:
-    """The role's defaults (literal ones) plus the values other roles provide."""
-    with open(request.config.rootpath / DEFAULTS_FILE, encoding="utf-8") as handle:
-        defaults = yaml.safe_load(handle)
-    values = {key: value for key, value in defaults.items() if not (isinstance(value, str) and "{{" in value)}
-    values.update(
-        ecs_service_name_prefix=PREFIX,
-        ecs_service_tags={"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
-        ecs_service_metrics_namespace=f"TriFlow/{PREFIX}",
-    )
-    return values
-
-
-def test_defaults_are_valid_and_follow_spec(inputs):
-    assert ecs_service_input_errors(inputs) == []
-    state = ecs_service_desired_state(inputs)
+def test_defaults_are_valid_and_follow_spec():
+    state = roles.desired_state("ecs_service")
     assert state["task"]["cpu"] == "1024" and state["task"]["memory"] == "2048"
     assert state["log_group"] == {
         "name": f"/aws/ecs/{PREFIX}-backend",
         "retention_days": 14,
-        "tags": {**inputs["ecs_service_tags"], "Name": f"/aws/ecs/{PREFIX}-backend"},
+        "tags": {**roles.values("ecs_service")["ecs_service_tags"], "Name": f"/aws/ecs/{PREFIX}-backend"},
     }
     assert state["service"]["deployment_configuration"] == {
         "minimumHealthyPercent": 100,
@@ -57,17 +40,17 @@ def test_defaults_are_valid_and_follow_spec(inputs):
     assert state["task"]["health_check"]["interval"] == 30 and state["task"]["health_check"]["startPeriod"] == 60
 
 
-def test_without_a_certificate_port_80_forwards(inputs):
-    state = ecs_service_desired_state(inputs)
+def test_without_a_certificate_port_80_forwards():
+    state = roles.desired_state("ecs_service")
     assert state["https"] is False
     assert state["alb"]["listeners"] == [
         {"Protocol": "HTTP", "Port": 80, "DefaultActions": [{"Type": "forward", "TargetGroupName": f"{PREFIX}-tg"}]}
     ]
 
 
-def test_with_a_certificate_443_serves_tls_and_80_redirects(inputs):
-    inputs["ecs_service_certificate_arn"] = CERTIFICATE
-    listeners = {item["Port"]: item for item in ecs_service_desired_state(inputs)["alb"]["listeners"]}
+def test_with_a_certificate_443_serves_tls_and_80_redirects():
+    state = roles.desired_state("ecs_service", ecs_service_certificate_arn=CERTIFICATE)
+    listeners = {item["Port"]: item for item in state["alb"]["listeners"]}
     assert listeners[443]["Protocol"] == "HTTPS"
     assert listeners[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert listeners[443]["Certificates"] == [{"CertificateArn": CERTIFICATE}]
@@ -96,30 +79,28 @@ def test_with_a_certificate_443_serves_tls_and_80_redirects(inputs):
         ({"ecs_service_extra_environment": {"bad-name": "x"}}, "ecs_service_extra_environment key 'bad-name'"),
         ({"ecs_service_initial_image_tag": "v1:2"}, "ecs_service_initial_image_tag 'v1:2' is invalid"),
         ({"ecs_service_tls_policy": "TLS13"}, "ecs_service_tls_policy 'TLS13' is invalid"),
-        ({"ecs_service_task_cpu": True}, "ecs_service_task_cpu True is invalid"),
+        ({"ecs_service_task_cpu": "one"}, "argument 'ecs_service_task_cpu' is of type str and we were unable to"),
     ],
 )
-def test_bad_input_names_the_variable(inputs, changes, message):
-    inputs.update(changes)
-    errors = ecs_service_input_errors(inputs)
+def test_bad_input_names_the_variable(changes, message):
+    errors = roles.errors("ecs_service", **changes)
     assert any(message in error for error in errors), errors
 
 
 @pytest.mark.parametrize("cpu", [256, 512, 1024, 2048, 4096, 8192, 16384])
-def test_every_fargate_cpu_accepts_its_smallest_memory(inputs, cpu):
+def test_every_fargate_cpu_accepts_its_smallest_memory(cpu):
     smallest = {256: 512, 512: 1024, 1024: 2048, 2048: 4096, 4096: 8192, 8192: 16384, 16384: 32768}[cpu]
-    inputs.update(ecs_service_task_cpu=cpu, ecs_service_task_memory=smallest)
-    assert ecs_service_input_errors(inputs) == []
+    assert roles.errors("ecs_service", ecs_service_task_cpu=cpu, ecs_service_task_memory=smallest) == []
 
 
-def test_policies_are_scoped_and_star_only_where_aws_requires_it(inputs):
-    state = ecs_service_desired_state(inputs)
+def test_policies_are_scoped_and_star_only_where_aws_requires_it():
+    state = roles.desired_state("ecs_service")
     secrets = {
         "DATABASE_URL": f"arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:{PREFIX}/database-url-AbCdEf",
         "SECRET_KEY": f"arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:{PREFIX}/app-secret-key-GhIjKl",
     }
     repository = f"arn:aws:ecr:ap-northeast-2:123456789012:repository/{PREFIX}-backend"
-    policies = ecs_service_iam_policies(state, "123456789012", "ap-northeast-2", "aws", secrets, "bucket-x", repository)
+    policies = iam_policies(state, "123456789012", "ap-northeast-2", secrets, "bucket-x", repository)
     star = {
         action
         for document in policies.values()
@@ -143,8 +124,8 @@ def test_urls_quote_credentials_and_use_tls():
     assert redis_url("tok en", "master.example", 6379) == "rediss://:tok%20en@master.example:6379/0"
 
 
-def test_container_sorts_environment_and_secrets(inputs):
-    state = ecs_service_desired_state(inputs)
+def test_container_sorts_environment_and_secrets():
+    state = roles.desired_state("ecs_service")
     container = container_definition(
         state, "repo:v1", {"B": 2, "A": "x"}, {"Z": "arn:z", "M": "arn:m"}, "ap-northeast-2"
     )
@@ -168,8 +149,8 @@ def _service(**changes):
     return service
 
 
-def test_unmanaged_differences_of_a_service(inputs):
-    state = ecs_service_desired_state(inputs)
+def test_unmanaged_differences_of_a_service():
+    state = roles.desired_state("ecs_service")
     assert service_unmanaged_differences({}, state, ["s-1"], ["sg-1"]) == []
     assert service_unmanaged_differences(_service(), state, ["s-1", "s-2"], ["sg-1"]) == []
     drifted = _service(deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 200})

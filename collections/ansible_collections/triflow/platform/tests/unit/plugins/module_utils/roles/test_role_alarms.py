@@ -1,74 +1,23 @@
-"""The alarms role's checks and desired state (module_utils/alarms.py): the SPEC alarms, the dashboard, bad input."""
+"""The alarms role's model (module_utils/roles/alarms.py) on its real defaults: the SPEC alarms, the dashboard, bad
+input."""
 
 from __future__ import annotations
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.alarms import (
-    alarms_desired_state,
-    alarms_input_errors,
-)
+from support import roles
 
 ALB = "app/triflow-acme-prod-alb/50dc6c495c0c9188"
 TARGET_GROUP = "targetgroup/triflow-acme-prod-tg/73e2d6bc24d8a067"
-
-# The role's defaults (roles/alarms/defaults/main.yml) with the other roles' facts filled in.
-VALID = {
-    "alarms_name_prefix": "triflow-acme-prod",
-    "alarms_tags": {"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
-    "alarms_region": "ap-northeast-2",
-    "alarms_subscriptions": [
-        {"protocol": "email", "endpoint": "ops@acme.example"},
-        {"protocol": "https", "endpoint": "https://hooks.slack.com/services/T0/B0/x"},
-    ],
-    "alarms_rds_instance_id": "triflow-acme-prod-db",
-    "alarms_rds_max_connections": 115,
-    "alarms_cache_replication_group_id": "triflow-acme-prod-redis",
-    "alarms_cache_node_count": 2,
-    "alarms_ecs_cluster_name": "triflow-acme-prod",
-    "alarms_ecs_service_name": "triflow-acme-prod-backend",
+SUBSCRIPTIONS = [
+    {"protocol": "email", "endpoint": "ops@acme.example"},
+    {"protocol": "https", "endpoint": "https://hooks.slack.com/services/T0/B0/x"},
+]
+# The role's defaults once the app tier exists (the ecs_service role publishes the ALB's ARN suffixes), with the
+# subscriptions of an inventory.
+BASE = {
     "alarms_alb_arn_suffix": ALB,
     "alarms_target_group_arn_suffix": TARGET_GROUP,
-    "alarms_log_group_name": "/aws/ecs/triflow-acme-prod-backend",
-    "alarms_metrics_namespace": "TriFlow/triflow-acme-prod",
-    "alarms_app_errors_filter_pattern": '{ $.level = "ERROR" }',
-    "alarms_rds_cpu_high_threshold": 80.0,
-    "alarms_rds_cpu_high_period": 300,
-    "alarms_rds_cpu_high_evaluation_periods": 2,
-    "alarms_rds_storage_low_threshold_gib": 10.0,
-    "alarms_rds_storage_low_period": 300,
-    "alarms_rds_storage_low_evaluation_periods": 1,
-    "alarms_rds_connections_high_percent": 80,
-    "alarms_rds_connections_high_period": 300,
-    "alarms_rds_connections_high_evaluation_periods": 2,
-    "alarms_redis_cpu_high_threshold": 75.0,
-    "alarms_redis_cpu_high_period": 300,
-    "alarms_redis_cpu_high_evaluation_periods": 2,
-    "alarms_redis_memory_high_threshold": 90.0,
-    "alarms_redis_memory_high_period": 300,
-    "alarms_redis_memory_high_evaluation_periods": 2,
-    "alarms_redis_evictions_threshold": 100,
-    "alarms_redis_evictions_period": 300,
-    "alarms_redis_evictions_evaluation_periods": 1,
-    "alarms_ecs_cpu_high_threshold": 85.0,
-    "alarms_ecs_cpu_high_period": 300,
-    "alarms_ecs_cpu_high_evaluation_periods": 2,
-    "alarms_ecs_memory_high_threshold": 90.0,
-    "alarms_ecs_memory_high_period": 180,
-    "alarms_ecs_memory_high_evaluation_periods": 2,
-    "alarms_alb_5xx_high_threshold": 10,
-    "alarms_alb_5xx_high_period": 60,
-    "alarms_alb_5xx_high_evaluation_periods": 1,
-    "alarms_alb_latency_high_threshold_seconds": 2.0,
-    "alarms_alb_latency_high_period": 300,
-    "alarms_alb_latency_high_evaluation_periods": 2,
-    "alarms_alb_unhealthy_hosts_threshold": 1,
-    "alarms_alb_unhealthy_hosts_period": 60,
-    "alarms_alb_unhealthy_hosts_evaluation_periods": 1,
-    "alarms_app_errors_threshold": 5,
-    "alarms_app_errors_period": 60,
-    "alarms_app_errors_evaluation_periods": 1,
-    "alarms_billing_enabled": False,
-    "alarms_billing_threshold_usd": 0,
+    "alarms_subscriptions": SUBSCRIPTIONS,
 }
 
 RDS = {"DBInstanceIdentifier": "triflow-acme-prod-db"}
@@ -123,9 +72,11 @@ SPEC_ALARMS = [
 
 
 def _state(**changes):
-    inputs = {**VALID, **changes}
-    assert alarms_input_errors(inputs) == []
-    return alarms_desired_state(inputs)
+    return roles.desired_state("alarms", **{**BASE, **changes})
+
+
+def _errors(**changes):
+    return roles.errors("alarms", **{**BASE, **changes})
 
 
 def test_baseline_is_valid_and_builds_every_spec_alarm_once():
@@ -191,8 +142,9 @@ def test_alb_alarms_wait_for_the_alb_and_everything_else_is_built():
 def test_topic_subscriptions_and_tags():
     topic = _state()["topic"]
     assert topic["name"] == "triflow-acme-prod-alarms"
-    assert topic["subscriptions"] == VALID["alarms_subscriptions"]
-    assert topic["tags"] == {**VALID["alarms_tags"], "Name": "triflow-acme-prod-alarms"}
+    assert topic["subscriptions"] == SUBSCRIPTIONS
+    assert topic["tags"] == {**roles.values("alarms")["alarms_tags"], "Name": "triflow-acme-prod-alarms"}
+    assert topic["arn"] == "arn:aws:sns:ap-northeast-2:123456789012:triflow-acme-prod-alarms"
 
 
 def test_app_errors_metric_filter_feeds_the_app_errors_alarm():
@@ -361,24 +313,22 @@ def test_dashboard_leaves_out_alb_widgets_until_the_alb_exists():
         ({"alarms_target_group_arn_suffix": "tg-1"}, "alarms_target_group_arn_suffix 'tg-1' is invalid"),
         ({"alarms_metrics_namespace": "AWS/TriFlow"}, "alarms_metrics_namespace 'AWS/TriFlow' is invalid"),
         ({"alarms_rds_instance_id": ""}, "alarms_rds_instance_id must be a non-empty string"),
-        ({"alarms_billing_enabled": "yes"}, "alarms_billing_enabled 'yes' is invalid: true or false"),
+        ({"alarms_billing_enabled": "maybe"}, "argument 'alarms_billing_enabled' is of type str and we were unable"),
+        ({"alarms_rds_cpu_high_period": "5m"}, "argument 'alarms_rds_cpu_high_period' is of type str and we were"),
     ],
 )
 def test_each_bad_input_is_named(changes, message):
-    errors = alarms_input_errors({**VALID, **changes})
+    errors = _errors(**changes)
     assert any(message in error for error in errors), errors
 
 
 def test_every_bad_subscription_is_reported_at_once():
-    errors = alarms_input_errors(
-        {
-            **VALID,
-            "alarms_subscriptions": [
-                {"protocol": "sms", "endpoint": "+8210"},
-                {"protocol": "email", "endpoint": "nobody"},
-                {"protocol": "https", "endpoint": "ftp://x"},
-            ],
-        }
+    errors = _errors(
+        alarms_subscriptions=[
+            {"protocol": "sms", "endpoint": "+8210"},
+            {"protocol": "email", "endpoint": "nobody"},
+            {"protocol": "https", "endpoint": "ftp://x"},
+        ]
     )
     assert [error.split(" ", 1)[0] for error in errors] == [
         "alarms_subscriptions[0].protocol",
@@ -388,4 +338,4 @@ def test_every_bad_subscription_is_reported_at_once():
 
 
 def test_empty_alb_suffixes_are_accepted_before_the_app_tier_exists():
-    assert alarms_input_errors({**VALID, "alarms_alb_arn_suffix": "", "alarms_target_group_arn_suffix": ""}) == []
+    assert roles.errors("alarms") == [], "the defaults before the app tier: no ALB yet"

@@ -1,38 +1,20 @@
-"""The storage role's checks, desired state and check-mode differences (module_utils/storage.py)."""
+"""The storage role's model (module_utils/roles/storage.py) on its real defaults: checks, desired state, and the
+bucket settings check mode compares."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.storage import (
-    bucket_differences,
-    storage_desired_state,
-    storage_input_errors,
+from ansible_collections.triflow.platform.plugins.module_utils.roles.storage import (
+    bucket_settings,
+    current_bucket_settings,
 )
-
-VALID = {
-    "storage_name_prefix": "triflow-acme-prod",
-    "storage_tags": {"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
-    "storage_region": "ap-northeast-2",
-    "storage_bucket_name": "",
-    "storage_encryption": "AES256",
-    "storage_kms_key_id": "",
-    "storage_tenants_prefix": "tenants/",
-    "storage_archive_categories": ["workflow", "export"],
-    "storage_category_tag_key": "triflow-category",
-    "storage_archive_after_days": 90,
-    "storage_archive_storage_class": "GLACIER",
-    "storage_logs_prefix": "logs/",
-    "storage_logs_expiration_days": 365,
-    "storage_abort_multipart_days": 7,
-    "storage_noncurrent_version_expiration_days": 90,
-}
+from support import roles
 
 
 def test_baseline_is_valid_and_names_the_bucket_after_prefix_and_account():
-    assert storage_input_errors(VALID) == []
-    state = storage_desired_state(VALID, "123456789012")
+    state = roles.desired_state("storage")
     assert state["bucket"] == "triflow-acme-prod-files-123456789012"
     assert state["tags"]["Name"] == state["bucket"]
 
@@ -45,24 +27,24 @@ def test_baseline_is_valid_and_names_the_bucket_after_prefix_and_account():
         ({"storage_tenants_prefix": "tenants/*/workflow/"}, "storage_tenants_prefix 'tenants/*/workflow/' is invalid"),
         ({"storage_logs_prefix": "logs"}, "storage_logs_prefix 'logs' is invalid"),
         ({"storage_archive_after_days": 0}, "storage_archive_after_days 0 is invalid"),
-        ({"storage_encryption": "SSE-C"}, "storage_encryption 'SSE-C' is invalid; allowed values: AES256, aws:kms"),
+        ({"storage_encryption": "SSE-C"}, "value of storage_encryption must be one of: AES256, aws:kms, got: SSE-C"),
         ({"storage_kms_key_id": "alias/x"}, "storage_kms_key_id is set but storage_encryption is not aws:kms"),
         ({"storage_archive_categories": ["Workflow"]}, "storage_archive_categories entry 'Workflow' is invalid"),
     ],
 )
 def test_each_bad_input_is_named(changes, message):
-    errors = storage_input_errors({**VALID, **changes})
+    errors = roles.errors("storage", **changes)
     assert any(message in error for error in errors), errors
 
 
 def test_lifecycle_archives_categories_by_tag_and_never_uses_wildcards():
-    rules = {rule["ID"]: rule for rule in storage_desired_state(VALID, "1")["lifecycle_rules"]}
+    rules = {rule["ID"]: rule for rule in roles.desired_state("storage")["lifecycle_rules"]}
     assert rules["archive-export"]["Filter"]["And"]["Tags"] == [{"Key": "triflow-category", "Value": "export"}]
     assert "*" not in json.dumps(rules)
 
 
 def _info(**changes):
-    state = storage_desired_state(VALID, "123456789012")
+    state = roles.desired_state("storage")
     info = {
         "bucket_versioning": {"Status": "Enabled"},
         "bucket_encryption": {
@@ -78,7 +60,8 @@ def _info(**changes):
                 "RestrictPublicBuckets": True,
             }
         },
-        "bucket_policy": {"Policy": json.dumps(state["policy"])},
+        # The same policy as AWS may return it: another key order and a one-item list as a string.
+        "bucket_policy": {"Policy": json.dumps(_reordered(state["policy"]))},
         "bucket_tagging": dict(state["tags"]),
         "bucket_ownership_controls": {"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}},
     }
@@ -86,26 +69,40 @@ def _info(**changes):
     return info, state
 
 
-def test_a_conforming_bucket_has_no_differences():
+def _reordered(policy):
+    statement = dict(reversed(list(policy["Statement"][0].items())))
+    statement["Resource"] = list(reversed(statement["Resource"]))
+    return {"Statement": [statement], "Version": policy["Version"]}
+
+
+def test_a_conforming_bucket_reads_as_its_desired_settings():
     info, state = _info()
-    assert bucket_differences(info, state) == []
+    assert current_bucket_settings(info, state) == bucket_settings(state)
 
 
 @pytest.mark.parametrize(
-    ("changes", "expected"),
+    ("changes", "key", "now"),
     [
-        ({"bucket_versioning": {"Status": "Suspended"}}, "versioning: Suspended -> Enabled"),
-        ({"bucket_policy": {}}, "policy: differs from the TLS-only policy"),
-        ({"public_access_block": {}}, "public access block"),
-        ({"bucket_tagging": {}}, "tags:"),
-        ({"bucket_ownership_controls": {}}, "object ownership: None -> BucketOwnerEnforced"),
+        ({"bucket_versioning": {"Status": "Suspended"}}, "versioning", "Suspended"),
+        ({"bucket_policy": {}}, "policy", None),
+        (
+            {"public_access_block": {}},
+            "public_access_block",
+            dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")),
+        ),
+        ({"bucket_tagging": {}}, "tags", {}),
+        ({"bucket_ownership_controls": {}}, "object_ownership", None),
+        ({"bucket_encryption": {}}, "encryption", None),
     ],
 )
-def test_each_drifted_setting_is_reported(changes, expected):
+def test_each_drifted_setting_is_the_one_difference(changes, key, now):
     info, state = _info(**changes)
-    assert any(expected in difference for difference in bucket_differences(info, state))
+    current, wanted = current_bucket_settings(info, state), bucket_settings(state)
+    assert [name for name in wanted if current[name] != wanted[name]] == [key]
+    assert current[key] == now
 
 
-def test_a_missing_bucket_would_be_created():
+def test_a_missing_bucket_reads_as_nothing():
     state = _info()[1]
-    assert bucket_differences({}, state) == ["bucket triflow-acme-prod-files-123456789012 would be created"]
+    assert current_bucket_settings({}, state) == {}
+    assert bucket_settings(state)["name"] == "triflow-acme-prod-files-123456789012"

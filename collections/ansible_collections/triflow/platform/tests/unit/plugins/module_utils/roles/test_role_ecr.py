@@ -1,4 +1,4 @@
-"""The ecr role's checks, desired state and lifecycle policy (module_utils/registry.py)."""
+"""The ecr role's model (module_utils/roles/ecr.py) on its real defaults: checks, desired state, lifecycle policy."""
 
 from __future__ import annotations
 
@@ -6,21 +6,8 @@ import json
 import re
 
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.registry import (
-    RELEASE_TAG,
-    ecr_desired_state,
-    ecr_input_errors,
-)
-
-VALID = {
-    "ecr_name_prefix": "triflow-acme-prod",
-    "ecr_tags": {"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
-    "ecr_repository_name": "",
-    "ecr_image_tag_mutability": "IMMUTABLE",
-    "ecr_scan_on_push": True,
-    "ecr_untagged_expire_days": 7,
-    "ecr_keep_release_images": 30,
-}
+from ansible_collections.triflow.platform.plugins.module_utils.roles.ecr import RELEASE_TAG
+from support import roles
 
 # Tags playbooks/deploy.yml pushes (-e app_image_tag=<tag>): versions with and without v, short and full git SHAs.
 PIPELINE_TAGS = ["v1.4.2", "1.4.2", "v10.0.12", "0.1.0", "3f2a9c1", "deadbeef", "a" * 40, "0123456789abcdef" * 2]
@@ -46,17 +33,16 @@ def ecr_rule_selects(selection: dict, image_tags: list[str]) -> bool:
 
 
 def _rules(**changes):
-    return ecr_desired_state({**VALID, **changes}, "123456789012", "ap-northeast-2")["lifecycle_policy"]["rules"]
+    return roles.desired_state("ecr", **changes)["lifecycle_policy"]["rules"]
 
 
 def test_baseline_is_valid_and_names_the_repository_after_the_stack():
-    assert ecr_input_errors(VALID) == []
-    state = ecr_desired_state(VALID, "123456789012", "ap-northeast-2")
+    state = roles.desired_state("ecr")
     assert state["name"] == "triflow-acme-prod-backend"
     assert state["shared"] is False
     assert state["uri"] == "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/triflow-acme-prod-backend"
     assert state["arn"] == "arn:aws:ecr:ap-northeast-2:123456789012:repository/triflow-acme-prod-backend"
-    assert state["tags"] == {**VALID["ecr_tags"], "Name": "triflow-acme-prod-backend"}
+    assert state["tags"] == {**roles.values("ecr")["ecr_tags"], "Name": "triflow-acme-prod-backend"}
     assert (state["scan_on_push"], state["image_tag_mutability"], state["encryption_type"]) == (
         True,
         "IMMUTABLE",
@@ -66,23 +52,24 @@ def test_baseline_is_valid_and_names_the_repository_after_the_stack():
 
 def test_two_stacks_never_share_a_repository_by_default():
     names = {
-        ecr_desired_state({**VALID, "ecr_name_prefix": prefix})["name"]
+        roles.desired_state("ecr", ecr_name_prefix=prefix)["name"]
         for prefix in ("triflow-acme-prod", "triflow-acme-dev", "triflow-globex-prod")
     }
     assert len(names) == 3
 
 
 def test_a_shared_repository_replaces_the_stack_name_and_keeps_the_settings():
-    state = ecr_desired_state({**VALID, "ecr_repository_name": "triflow/backend"}, "123456789012", "ap-northeast-2")
+    state = roles.desired_state("ecr", ecr_repository_name="triflow/backend")
     assert (state["name"], state["shared"]) == ("triflow/backend", True)
     assert state["uri"].endswith(".amazonaws.com/triflow/backend")
-    assert state["lifecycle_policy"] == ecr_desired_state(VALID)["lifecycle_policy"]
+    assert state["lifecycle_policy"] == roles.desired_state("ecr")["lifecycle_policy"]
 
 
 def test_uri_and_arn_are_unknown_without_account_and_follow_the_partition():
-    assert ecr_desired_state(VALID)["uri"] is None
-    assert ecr_desired_state(VALID)["arn"] is None
-    china = ecr_desired_state(VALID, "123456789012", "cn-north-1")
+    before_the_account_is_known, _errors = roles.result("ecr", context={"account_id": None})
+    assert before_the_account_is_known["uri"] is None
+    assert before_the_account_is_known["arn"] is None
+    china, _errors = roles.result("ecr", context={"region": "cn-north-1"})
     assert china["uri"] == "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/triflow-acme-prod-backend"
     assert china["arn"].startswith("arn:aws-cn:ecr:cn-north-1:")
 
@@ -101,32 +88,22 @@ def test_uri_and_arn_are_unknown_without_account_and_follow_the_partition():
         ({"ecr_repository_name": "/backend"}, "ecr_repository_name gives the repository name '/backend'"),
         ({"ecr_name_prefix": "Triflow_Acme"}, "ecr_name_prefix gives the repository name 'Triflow_Acme-backend'"),
         ({"ecr_name_prefix": ""}, "ecr_name_prefix must be a non-empty string"),
-        ({"ecr_tags": ["Project"]}, "ecr_tags ['Project'] is invalid: a dict"),
-        ({"ecr_image_tag_mutability": "immutable"}, "allowed values: IMMUTABLE, MUTABLE"),
-        ({"ecr_scan_on_push": "yes"}, "ecr_scan_on_push 'yes' is invalid; allowed values: true, false"),
+        ({"ecr_tags": ["Project"]}, "argument 'ecr_tags' is of type list and we were unable to convert to dict"),
+        ({"ecr_image_tag_mutability": "immutable"}, "must be one of: IMMUTABLE, MUTABLE, got: immutable"),
+        ({"ecr_scan_on_push": "maybe"}, "argument 'ecr_scan_on_push' is of type str and we were unable to convert"),
         ({"ecr_untagged_expire_days": 0}, "ecr_untagged_expire_days 0 is invalid: a whole number from 1 to 3650"),
-        ({"ecr_untagged_expire_days": True}, "ecr_untagged_expire_days True is invalid"),
         ({"ecr_keep_release_images": 0}, "ecr_keep_release_images 0 is invalid: a whole number from 1 to 10000"),
-        ({"ecr_keep_release_images": "30"}, "ecr_keep_release_images '30' is invalid"),
+        ({"ecr_keep_release_images": "thirty"}, "argument 'ecr_keep_release_images' is of type str"),
     ],
 )
 def test_each_bad_input_names_the_variable_and_what_it_allows(changes, message):
-    errors = ecr_input_errors({**VALID, **changes})
+    errors = roles.errors("ecr", **changes)
     assert any(message in error for error in errors), errors
 
 
 @pytest.mark.parametrize("name", ["ab", "triflow/backend", "team.a/svc_b/api-1", "x" * 256])
 def test_valid_repository_names_pass(name):
-    assert ecr_input_errors({**VALID, "ecr_repository_name": name}) == []
-
-
-def test_invalid_inputs_make_the_desired_state_filter_fail_naming_them():
-    from ansible.errors import AnsibleFilterError
-    from ansible_collections.triflow.platform.plugins.filter.ecr import FilterModule
-
-    desired_state = FilterModule().filters()["ecr_desired_state"]
-    with pytest.raises(AnsibleFilterError, match="ecr_keep_release_images"):
-        desired_state({**VALID, "ecr_keep_release_images": -1})
+    assert roles.errors("ecr", ecr_repository_name=name) == []
 
 
 def test_lifecycle_policy_is_the_json_ecr_takes():

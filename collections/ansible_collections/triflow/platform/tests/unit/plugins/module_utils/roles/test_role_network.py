@@ -1,41 +1,13 @@
-"""The network's input checks and desired state (module_utils/network.py)."""
+"""The network role's model (module_utils/roles/network.py) on its real defaults: checks and desired state."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-from ansible_collections.triflow.platform.plugins.module_utils.network import (
-    network_desired_state,
-    network_input_errors,
-)
-
-VALID = {
-    "network_name_prefix": "triflow-acme-prod",
-    "network_tags": {"Project": "triflow", "Customer": "acme", "Environment": "prod", "ManagedBy": "ansible"},
-    "network_region": "ap-northeast-2",
-    "network_availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
-    "network_vpc_cidr": "10.0.0.0/16",
-    "network_public_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"],
-    "network_private_subnet_cidrs": ["10.0.11.0/24", "10.0.12.0/24"],
-    "network_nat_mode": "single",
-    "network_app_port": 8000,
-    "network_db_port": 5432,
-    "network_cache_port": 6379,
-    "network_alb_ingress_ports": [443, 80],
-    "network_alb_ingress_cidrs": ["0.0.0.0/0"],
-    "network_app_egress_ports": [443, 80],
-}
-
-
-def _with(**changes):
-    inputs = copy.deepcopy(VALID)
-    inputs.update(changes)
-    return inputs
+from support import roles
 
 
 def test_the_spec_baseline_is_valid():
-    assert network_input_errors(VALID) == []
+    assert roles.errors("network") == []
 
 
 @pytest.mark.parametrize(
@@ -71,18 +43,19 @@ def test_the_spec_baseline_is_valid():
         ({"network_name_prefix": "Triflow-acme-prod"}, "network_name_prefix 'Triflow-acme-prod' is invalid"),
         ({"network_name_prefix": "triflow_acme_prod"}, "network_name_prefix 'triflow_acme_prod' is invalid"),
         ({"network_name_prefix": "triflow-" + "a" * 30}, "at most 28 are allowed"),
-        ({"network_nat_mode": "double"}, "network_nat_mode 'double' is invalid; allowed values: single, per_az"),
+        ({"network_nat_mode": "double"}, "value of network_nat_mode must be one of: single, per_az, got: double"),
+        ({"network_app_port": "eighty"}, "argument 'network_app_port' is of type str and we were unable to convert"),
         ({"network_alb_ingress_ports": [443, 70000]}, "network_alb_ingress_ports contains 70000"),
         ({"network_alb_ingress_cidrs": ["0.0.0.0/0", "nowhere"]}, "network_alb_ingress_cidrs[1] 'nowhere'"),
     ],
 )
 def test_each_bad_input_is_named(changes, message):
-    errors = network_input_errors(_with(**changes))
+    errors = roles.errors("network", **changes)
     assert any(message in error for error in errors), errors
 
 
 def test_desired_state_names_every_resource_after_the_prefix():
-    state = network_desired_state(VALID)
+    state = roles.desired_state("network")
     names = [state["vpc"]["name"], state["internet_gateway"]["name"], state["s3_endpoint"]["name"]]
     for kind in ("subnets", "nat_gateways", "route_tables", "security_groups"):
         names += [item["name"] for item in state[kind]]
@@ -91,17 +64,17 @@ def test_desired_state_names_every_resource_after_the_prefix():
 
 
 def test_every_resource_carries_the_stack_tags_and_its_name():
-    state = network_desired_state(VALID)
+    state = roles.desired_state("network")
     tagged = [state["vpc"], state["internet_gateway"], state["s3_endpoint"]]
     for kind in ("subnets", "nat_gateways", "route_tables", "security_groups"):
         tagged += state[kind]
     for resource in tagged:
-        assert resource["tags"] == {**VALID["network_tags"], "Name": resource["name"]}
+        assert resource["tags"] == {**roles.values("network")["network_tags"], "Name": resource["name"]}
 
 
 @pytest.mark.parametrize(("mode", "count"), [("single", 1), ("per_az", 2)])
 def test_nat_mode_sets_nat_count_and_each_private_table_uses_its_zone_nat(mode, count):
-    state = network_desired_state(_with(network_nat_mode=mode))
+    state = roles.desired_state("network", network_nat_mode=mode)
     assert len(state["nat_gateways"]) == count
     nat_az = {nat["name"]: nat["az"] for nat in state["nat_gateways"]}
     for table in (t for t in state["route_tables"] if t["tier"] == "private"):
@@ -111,7 +84,7 @@ def test_nat_mode_sets_nat_count_and_each_private_table_uses_its_zone_nat(mode, 
 
 
 def test_security_groups_hold_no_rule_wider_than_the_spec():
-    groups = {g["key"]: g for g in network_desired_state(VALID)["security_groups"]}
+    groups = {g["key"]: g for g in roles.desired_state("network")["security_groups"]}
     open_rules = [
         (key, direction, rule["from_port"])
         for key, group in groups.items()
@@ -130,6 +103,6 @@ def test_security_groups_hold_no_rule_wider_than_the_spec():
 
 
 def test_s3_endpoint_covers_every_route_table():
-    state = network_desired_state(VALID)
+    state = roles.desired_state("network")
     assert state["s3_endpoint"]["service"] == "com.amazonaws.ap-northeast-2.s3"
     assert state["s3_endpoint"]["route_tables"] == [table["name"] for table in state["route_tables"]]
