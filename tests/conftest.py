@@ -5,8 +5,8 @@
 * ``emulator_factory`` / ``playbook_runner``: another emulator with its own settings, and runs against any one.
 
 make integration runs two workers with ``--dist loadfile``: each test file runs on one worker (its module-scoped
-fixtures run once), and the files of tests/integration/local_stack all run on one worker, where they share one
-converged stack (the ``local_stack`` fixture of tests/integration/local_stack/conftest.py).
+fixtures run once), and the files of each folder under tests/integration run on one worker, where they share the
+stack the folder's conftest converges once (``local_stack``: the demo stack; ``customers``: customer_a and b).
 """
 
 from __future__ import annotations
@@ -18,24 +18,32 @@ import pytest
 from support.emulator import Emulator, running_emulator
 from support.playbook import PlaybookRun, run_playbook
 
-# The folder whose test files share one converged stack (so one worker runs them all).
-SHARED_STACK = "tests/integration/local_stack"
+# Test files in a folder under this one share the stack the folder's conftest converges once (local_stack,
+# customers), so one worker runs each such folder.
+SHARED_STACKS = "tests/integration/"
+
+
+def _scope(nodeid: str) -> str:
+    """A test file, or the folder under tests/integration that holds it."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith(SHARED_STACKS) and "/" in path[len(SHARED_STACKS) :]:
+        return SHARED_STACKS + path[len(SHARED_STACKS) :].split("/", 1)[0]
+    return path
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """With ``--dist loadfile``: a test file per worker as usual, and the whole tests/integration/local_stack folder
-    on one worker, where its files share the stack the ``local_stack`` fixture converged once."""
+    """With ``--dist loadfile``: a test file per worker as usual, and each folder under tests/integration on one
+    worker, where its files share the stack its conftest converged once."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class FilesAndSharedStack(LoadFileScheduling):
+    class FilesAndSharedStacks(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return SHARED_STACK if path.startswith(SHARED_STACK + "/") else path
+            return _scope(nodeid)
 
-    return FilesAndSharedStack(config, log)
+    return FilesAndSharedStacks(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,9 @@ from support.emulator import gap_message, running_emulator
 PATCH = "elasticache_replication_groups"
 GAP = gap_message(6, PATCH)
 DELAY_ENV = "TRIFLOW_EMULATOR_CREATION_DELAY"
-CREATION_DELAY = 1.5
+# Long enough that the reads right after a create see it "creating" on a busy machine (make test runs suites
+# side by side on two cores).
+CREATION_DELAY = 5.0
 ZONES = ("ap-northeast-2a", "ap-northeast-2c")
 LOG_GROUP = "/triflow/redis"
 

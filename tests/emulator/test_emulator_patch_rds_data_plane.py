@@ -26,7 +26,7 @@ MASTER_USER = "triflow"
 PASSWORD = "not-a-secret-1"
 DB_NAME = "app"
 DIMENSIONS = 1536
-DELAY = 2.0
+DELAY = 4.0
 PROC = Path("/proc")
 
 

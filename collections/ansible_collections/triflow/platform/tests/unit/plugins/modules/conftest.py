@@ -17,7 +17,7 @@ import pytest
 from support.emulator import Emulator, running_emulator
 from support.modules import ModuleRun, run_module, stubbed_module_client
 
-CREATION_DELAY = 2.0
+CREATION_DELAY = 3.0
 
 
 @pytest.fixture(scope="session")

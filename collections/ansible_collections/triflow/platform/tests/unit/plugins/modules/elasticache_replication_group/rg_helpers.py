@@ -12,7 +12,7 @@ from support.modules import ModuleRun, Stubbed
 
 ZONES = ("ap-northeast-2a", "ap-northeast-2c")
 # What modules/conftest.py's slow_emulator keeps a new group "creating" (and a deleted one "deleting").
-CREATION_DELAY = 2.0
+CREATION_DELAY = 3.0
 AUTH_TOKEN = "Triflow-auth-token-0123456789"
 __all__ = ["CREDENTIALS", "REGION", "REPO", "Emulator", "GroupRun", "ModuleRun", "Stack", "Stubbed", "unique"]
 

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from support.network_state import network_of, rule_set, tags_of
+
+from .conftest import ACME, GLOBEX, INVENTORIES
 
 # The network alone (site.yml's network tag), for the network changes tested after the whole stacks converged.
 NETWORK_ONLY = ("--tags", "network")
-ACME = "triflow-acme-prod"
-GLOBEX = "triflow-globex-staging"
-INVENTORIES = ("inventories/customer_a", "inventories/customer_b")
 OPEN_DB = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-
-
-@pytest.fixture(scope="module")
-def customers(emulator, playbook):
-    """Both customers' whole stacks converged by one run (side by side, under forks), re-run, then checked."""
-    emulator.reset()
-    first = playbook("site.yml", *INVENTORIES)
-    assert first.rc == 0, first.output[-6000:]
-    second = playbook("site.yml", *INVENTORIES)
-    assert second.rc == 0, second.output[-6000:]
-    check = playbook("site.yml", *INVENTORIES, check=True)
-    assert check.rc == 0, check.output[-6000:]
-    return {"first": first, "second": second, "check": check}
 
 
 def test_both_customers_converge_in_one_run_and_rerun_and_check_change_nothing(customers):

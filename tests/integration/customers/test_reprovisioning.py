@@ -1,12 +1,15 @@
 """Re-provisioning after a release: site.yml keeps the deployed image and the autoscaled task count (SPEC defect 6),
-and puts back drifted deployment settings (the circuit breaker switched off)."""
+and puts back drifted deployment settings (the circuit breaker switched off). On Globex's converged stack."""
 
 from __future__ import annotations
 
-from .conftest import LOCAL, PREFIX, LocalStack
+from .conftest import GLOBEX
+
+PREFIX = GLOBEX
+INVENTORY = "inventories/customer_b"
 
 
-def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulator, playbook, local_stack: LocalStack):
+def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulator, playbook, customers):
     ecs = emulator.client("ecs")
     cluster, name = PREFIX, f"{PREFIX}-backend"
     service = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
@@ -38,7 +41,7 @@ def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulat
         },
     )
     try:
-        run = playbook("site.yml", LOCAL)
+        run = playbook("site.yml", INVENTORY)
         assert run.rc == 0, run.tail()
         after = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
         # AWS reports the ARN; moto the family:revision UpdateService was given. The revision is what counts.
@@ -49,7 +52,7 @@ def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulat
         assert after["deploymentConfiguration"]["minimumHealthyPercent"] == 100
         assert after["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
 
-        again = playbook("site.yml", LOCAL)
+        again = playbook("site.yml", INVENTORY)
         assert again.rc == 0 and again.changed(PREFIX) == 0, again.tail(4000)
     finally:
         # Autoscaling's part: back to the SPEC's two tasks for the other tests of the stack.
