@@ -79,7 +79,7 @@ unit: setup links ## Unit tests: the collection's modules, filters and role mode
 	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit tests/unit
 
 integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=12 tests/integration tests/emulator
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=12 tests/integration tests/emulator
 
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
 	$(TEST_EMULATOR) $(EMULATOR) start

@@ -21,9 +21,9 @@ def test_the_stack_has_its_six_secrets_each_with_a_value_of_its_own(local_stack:
     assert len(set(values.values())) == len(values), "two secrets share a value"
 
 
-def test_provided_secret_starts_as_a_placeholder_and_every_run_says_so(local_stack: LocalStack):
+def test_provided_secret_starts_as_a_placeholder_and_the_run_says_so(local_stack: LocalStack):
     assert local_stack.secret_values[f"{PREFIX}/anthropic-api-key"].startswith("PLACEHOLDER")
-    assert f"{PREFIX}/anthropic-api-key still holds a placeholder" in local_stack.second.output
+    assert f"{PREFIX}/anthropic-api-key still holds a placeholder" in local_stack.first.output
 
 
 def test_reruns_keep_every_secret_value(emulator, local_stack: LocalStack):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from support import roles
+from support.spec_rows import DASHBOARD_METRICS
 
 ALB = "app/triflow-acme-prod-alb/50dc6c495c0c9188"
 TARGET_GROUP = "targetgroup/triflow-acme-prod-tg/73e2d6bc24d8a067"
@@ -201,18 +202,7 @@ def test_dashboard_widgets_each_carry_dimensions_and_the_region():
             assert len(names) >= 4 and len(names) % 2 == 0, line
             assert all(names), line
     by_metric = {(line[0], line[1]): line for widget in widgets for line in _metrics(widget)}
-    assert set(by_metric) >= {
-        ("AWS/ECS", "CPUUtilization"),
-        ("AWS/ECS", "MemoryUtilization"),
-        ("AWS/RDS", "CPUUtilization"),
-        ("AWS/RDS", "DatabaseConnections"),
-        ("AWS/RDS", "FreeStorageSpace"),
-        ("AWS/ElastiCache", "EngineCPUUtilization"),
-        ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"),
-        ("AWS/ApplicationELB", "RequestCount"),
-        ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
-        ("AWS/ApplicationELB", "TargetResponseTime"),
-    }
+    assert set(by_metric) >= DASHBOARD_METRICS
     assert by_metric[("AWS/ECS", "CPUUtilization")][2:6] == [
         "ClusterName",
         "triflow-acme-prod",
