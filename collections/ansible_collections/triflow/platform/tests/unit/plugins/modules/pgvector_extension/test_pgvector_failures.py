@@ -1,6 +1,6 @@
 """Each failure the module explains, produced for real: refused and silent ports, a bad password, missing privileges.
 
-What is real on this server (PostgreSQL 18.3, pgvector 0.8.2): `vector` is NOT a trusted extension (its control
+What is real on this server (PostgreSQL 16.2, pgvector 0.8.0): `vector` is NOT a trusted extension (its control
 file has no `trusted = true`), so a non-superuser cannot CREATE it even with CREATE on the database; ALTER and DROP
 need the extension's owner.
 """
@@ -78,7 +78,7 @@ def test_a_non_superuser_cannot_create_it(run_module, app_args, installed, sql_i
     assert run.msg == (
         "Permission denied: role '%s' is not a superuser and the vector extension is not trusted on this server "
         "(PostgreSQL %s), so CREATE EXTENSION needs the SUPERUSER attribute (on Amazon RDS: membership in "
-        'rds_superuser). Statement: CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.8.2\'. Server said: '
+        'rds_superuser). Statement: CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.8.0\'. Server said: '
         'permission denied to create extension "vector" HINT: Must be superuser to create this extension.'
         % (APP_USER, run.result["server_version"])
     )
@@ -98,13 +98,13 @@ def test_check_mode_warns_that_a_non_superuser_create_would_fail(run_module, app
 @pytest.mark.parametrize(
     ("options", "verb", "statement"),
     [
-        ({"version": "0.8.2"}, "update", "ALTER EXTENSION \"vector\" UPDATE TO '0.8.2'"),
+        ({"version": "0.8.0"}, "update", "ALTER EXTENSION \"vector\" UPDATE TO '0.8.0'"),
         ({"state": "absent"}, "drop", 'DROP EXTENSION "vector"'),
     ],
     ids=["update", "drop"],
 )
 def test_a_non_owner_cannot_alter_or_drop_it(run_module, module_args, app_args, installed, options, verb, statement):
-    run_module(dict(module_args, version="0.8.1"))
+    run_module(dict(module_args, version="0.7.4"))
 
     run = run_module(dict(app_args, **options))
 
@@ -114,7 +114,7 @@ def test_a_non_owner_cannot_alter_or_drop_it(run_module, module_args, app_args, 
         "owner ('%s') or a superuser. Statement: %s. Server said: must be owner of extension vector"
         % (APP_USER, verb, ADMIN, statement)
     )
-    assert installed() == ("0.8.1", "public")
+    assert installed() == ("0.7.4", "public")
 
 
 def test_missing_psycopg_is_reported(run_module, module_args, monkeypatch):

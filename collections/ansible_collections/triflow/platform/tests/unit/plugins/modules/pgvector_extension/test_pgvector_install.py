@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-CREATE_DEFAULT = 'CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.8.2\''
-CREATE_081 = 'CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.8.1\''
+CREATE_DEFAULT = 'CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.8.0\''
+CREATE_074 = 'CREATE EXTENSION "vector" WITH SCHEMA "public" VERSION \'0.7.4\''
 
 
 def test_install_on_a_fresh_database_creates_the_servers_default_version(run_module, module_args, installed):
@@ -14,11 +14,11 @@ def test_install_on_a_fresh_database_creates_the_servers_default_version(run_mod
     assert not run.failed, run.msg
     assert run.result["changed"] is True
     assert run.result["queries"] == [CREATE_DEFAULT]
-    assert (run.result["prev_version"], run.result["version"]) == (None, "0.8.2")
+    assert (run.result["prev_version"], run.result["version"]) == (None, "0.8.0")
     assert (run.result["prev_schema"], run.result["schema"]) == (None, "public")
-    assert run.result["server_version"].startswith("18.")
-    assert run.result["available_versions"] == ["0.8.1", "0.8.2"]
-    assert installed() == ("0.8.2", "public")
+    assert run.result["server_version"].startswith("16.")
+    assert run.result["available_versions"] == ["0.7.4", "0.8.0"]
+    assert installed() == ("0.8.0", "public")
 
 
 def test_a_second_run_changes_nothing_and_runs_no_statement(run_module, module_args, installed):
@@ -28,31 +28,31 @@ def test_a_second_run_changes_nothing_and_runs_no_statement(run_module, module_a
     assert not again.failed, again.msg
     assert again.result["changed"] is False
     assert again.result["queries"] == []
-    assert (again.result["prev_version"], again.result["version"]) == ("0.8.2", "0.8.2")
+    assert (again.result["prev_version"], again.result["version"]) == ("0.8.0", "0.8.0")
     assert again.result["diff"]["before"] == again.result["diff"]["after"]
-    assert installed() == ("0.8.2", "public")
+    assert installed() == ("0.8.0", "public")
 
 
 def test_check_mode_returns_the_sql_and_changes_nothing(run_module, module_args, installed, sql_in):
-    run = run_module(dict(module_args, version="0.8.1"), check_mode=True, diff=True)
+    run = run_module(dict(module_args, version="0.7.4"), check_mode=True, diff=True)
 
     assert not run.failed, run.msg
     assert run.result["changed"] is True
-    assert run.result["queries"] == [CREATE_081]
-    assert (run.result["prev_version"], run.result["version"]) == (None, "0.8.1")
+    assert run.result["queries"] == [CREATE_074]
+    assert (run.result["prev_version"], run.result["version"]) == (None, "0.7.4")
     assert run.result["diff"] == {
         "before": {"installed": False, "version": None, "schema": None},
-        "after": {"installed": True, "version": "0.8.1", "schema": "public"},
+        "after": {"installed": True, "version": "0.7.4", "schema": "public"},
     }
     assert installed() is None
     assert sql_in("SELECT count(*) FROM pg_type WHERE typname = 'vector'") == [(0,)]
 
 
 def test_the_sql_check_mode_returns_is_the_sql_a_real_run_executes(run_module, module_args):
-    predicted = run_module(dict(module_args, version="0.8.1"), check_mode=True)
-    executed = run_module(dict(module_args, version="0.8.1"))
+    predicted = run_module(dict(module_args, version="0.7.4"), check_mode=True)
+    executed = run_module(dict(module_args, version="0.7.4"))
 
-    assert executed.result["queries"] == predicted.result["queries"] == [CREATE_081]
+    assert executed.result["queries"] == predicted.result["queries"] == [CREATE_074]
 
 
 @pytest.mark.parametrize("check_mode", [True, False], ids=["check_mode", "normal"])
@@ -64,9 +64,9 @@ def test_absent_drops_the_extension(run_module, module_args, installed, check_mo
     assert not run.failed, run.msg
     assert run.result["changed"] is True
     assert run.result["queries"] == ['DROP EXTENSION "vector"']
-    assert (run.result["prev_version"], run.result["version"]) == ("0.8.2", None)
+    assert (run.result["prev_version"], run.result["version"]) == ("0.8.0", None)
     assert run.result["diff"]["after"] == {"installed": False, "version": None, "schema": None}
-    assert installed() == (("0.8.2", "public") if check_mode else None)
+    assert installed() == (("0.8.0", "public") if check_mode else None)
 
 
 def test_absent_when_not_installed_changes_nothing(run_module, module_args, installed):
@@ -89,7 +89,7 @@ def test_absent_refuses_to_drop_an_extension_in_use_unless_cascade(run_module, m
     assert refused.failed
     assert refused.msg.startswith("Cannot drop the vector extension: other objects depend on it")
     assert "set cascade: true to drop them too" in refused.msg
-    assert installed() == ("0.8.2", "public")
+    assert installed() == ("0.8.0", "public")
     assert sql_in(embedding_columns) == [(1,)]
 
     cascaded = run_module(dict(module_args, state="absent", cascade=True))

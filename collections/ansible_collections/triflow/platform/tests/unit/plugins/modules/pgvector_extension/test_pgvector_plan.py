@@ -1,5 +1,5 @@
 """The planning functions of module_utils/pgvector_extension.py on plain catalog dicts: the branches one real
-server with pgvector 0.8.1/0.8.2 cannot produce (versions >= 0.10, a trusted build, a newer-than-default install)."""
+server with pgvector 0.7.4/0.8.0 cannot produce (versions >= 0.10, a trusted build, a newer-than-default install)."""
 
 from __future__ import annotations
 

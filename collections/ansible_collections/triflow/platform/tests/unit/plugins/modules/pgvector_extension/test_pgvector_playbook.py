@@ -18,15 +18,15 @@ PLAYBOOK = """
       login_db: "{{ pg_db }}"
       ssl_mode: disable
   tasks:
-    - name: Preview the install of pgvector 0.8.1
+    - name: Preview the install of pgvector 0.7.4
       triflow.platform.pgvector_extension:
-        version: 0.8.1
+        version: 0.7.4
       check_mode: true
       register: preview
 
-    - name: Install pgvector 0.8.1
+    - name: Install pgvector 0.7.4
       triflow.platform.pgvector_extension:
-        version: 0.8.1
+        version: 0.7.4
       register: install
 
     - name: Preview the upgrade to the server's default version
@@ -45,12 +45,12 @@ PLAYBOOK = """
       ansible.builtin.assert:
         that:
           - preview is changed
-          - preview.queries == ["CREATE EXTENSION \\"vector\\" WITH SCHEMA \\"public\\" VERSION '0.8.1'"]
+          - preview.queries == ["CREATE EXTENSION \\"vector\\" WITH SCHEMA \\"public\\" VERSION '0.7.4'"]
           - install.queries == preview.queries
-          - install.version == "0.8.1"
-          - upgrade_preview.queries == ["ALTER EXTENSION \\"vector\\" UPDATE TO '0.8.2'"]
-          - upgrade_preview.prev_version == "0.8.1"
-          - upgrade.version == "0.8.2"
+          - install.version == "0.7.4"
+          - upgrade_preview.queries == ["ALTER EXTENSION \\"vector\\" UPDATE TO '0.8.0'"]
+          - upgrade_preview.prev_version == "0.7.4"
+          - upgrade.version == "0.8.0"
           - upgrade.smoke_test.passed
 """
 
@@ -74,9 +74,9 @@ def test_check_mode_and_diff_in_a_real_playbook_run(pg_server, module_args, inst
     assert done.rc == 0, output
     assert done.recap["localhost"] == {"ok": 5, "changed": 4, "unreachable": 0, "failed": 0}
     # --diff shows the extension's before/after (YAML: ansible.cfg sets callback_result_format) for the check-mode
-    # previews and the real runs alike: install 0.8.1, then upgrade to 0.8.2.
+    # previews and the real runs alike: install 0.7.4, then upgrade to 0.8.0.
     assert output.count("-    installed: false\n") == 2
     assert output.count("+    installed: true\n") == 2
-    assert output.count("-    version: 0.8.1\n+    version: 0.8.2\n") == 2
+    assert output.count("-    version: 0.7.4\n+    version: 0.8.0\n") == 2
     assert module_args["login_password"] not in output
-    assert installed() == ("0.8.2", "public")
+    assert installed() == ("0.8.0", "public")

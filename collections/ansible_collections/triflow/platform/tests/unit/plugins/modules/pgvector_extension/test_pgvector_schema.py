@@ -18,37 +18,37 @@ def test_an_extension_in_another_schema_is_moved(run_module, module_args, instal
     assert not run.failed, run.msg
     assert run.result["queries"] == ['ALTER EXTENSION "vector" SET SCHEMA "embeddings"']
     assert (run.result["prev_schema"], run.result["schema"]) == ("public", "embeddings")
-    assert run.result["diff"]["after"] == {"installed": True, "version": "0.8.2", "schema": "embeddings"}
-    assert installed() == ("0.8.2", "embeddings")
+    assert run.result["diff"]["after"] == {"installed": True, "version": "0.8.0", "schema": "embeddings"}
+    assert installed() == ("0.8.0", "embeddings")
     assert sql_in(VECTOR_TYPE_SCHEMA) == [("embeddings",)]
 
 
 def test_update_and_move_run_together_in_one_transaction(run_module, module_args, installed, sql_in):
-    run_module(dict(module_args, version="0.8.1"))
+    run_module(dict(module_args, version="0.7.4"))
     sql_in("CREATE SCHEMA embeddings")
 
-    run = run_module(dict(module_args, version="0.8.2", schema="embeddings"))
+    run = run_module(dict(module_args, version="0.8.0", schema="embeddings"))
 
     assert run.result["queries"] == [
-        "ALTER EXTENSION \"vector\" UPDATE TO '0.8.2'",
+        "ALTER EXTENSION \"vector\" UPDATE TO '0.8.0'",
         'ALTER EXTENSION "vector" SET SCHEMA "embeddings"',
     ]
-    assert installed() == ("0.8.2", "embeddings")
+    assert installed() == ("0.8.0", "embeddings")
 
 
 def test_a_failing_statement_rolls_back_the_ones_before_it(run_module, module_args, installed, sql_in):
     """The update succeeds, the move fails (the target schema has its own type "vector"): nothing stays changed."""
-    run_module(dict(module_args, version="0.8.1"))
+    run_module(dict(module_args, version="0.7.4"))
     sql_in("CREATE SCHEMA embeddings")
     sql_in("CREATE TYPE embeddings.vector AS (x integer)")
 
-    run = run_module(dict(module_args, version="0.8.2", schema="embeddings"))
+    run = run_module(dict(module_args, version="0.8.0", schema="embeddings"))
 
     assert run.failed
     assert run.msg.startswith('Statement failed: ALTER EXTENSION "vector" SET SCHEMA "embeddings". Server said: ')
     assert 'type "vector" already exists in schema "embeddings"' in run.msg
     assert run.result["changed"] is False
-    assert installed() == ("0.8.1", "public")
+    assert installed() == ("0.7.4", "public")
 
 
 def test_identifiers_are_quoted_not_pasted(run_module, module_args, installed, sql_in):
@@ -58,9 +58,9 @@ def test_identifiers_are_quoted_not_pasted(run_module, module_args, installed, s
 
     assert not run.failed, run.msg
     assert run.result["queries"] == [
-        'CREATE EXTENSION "vector" WITH SCHEMA "Vector Store; DROP TABLE x" VERSION \'0.8.2\''
+        'CREATE EXTENSION "vector" WITH SCHEMA "Vector Store; DROP TABLE x" VERSION \'0.8.0\''
     ]
-    assert installed() == ("0.8.2", "Vector Store; DROP TABLE x")
+    assert installed() == ("0.8.0", "Vector Store; DROP TABLE x")
     assert run.result["smoke_test"]["passed"] is True
 
 
