@@ -186,6 +186,16 @@ def test_an_unbuilt_install_is_not_used(tmp_path: Path, monkeypatch: pytest.Monk
         pginstall.install(build=False)
 
 
+def test_an_unwritable_cache_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv(pginstall.DIR_ENV, str(blocker / "cache"))
+    with pytest.raises(pginstall.BuildError) as raised:
+        pginstall.install()
+    assert str(raised.value).startswith(f"could not build in {blocker / 'cache'} (")
+    assert str(raised.value).endswith(f"set {pginstall.DIR_ENV} to a writable folder")
+
+
 def test_parallel_first_starts_build_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two workers asking at once: one builds (under the lock), the other waits and uses that tree."""
     cache = tmp_path / "cache"

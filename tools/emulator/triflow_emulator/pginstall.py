@@ -121,11 +121,14 @@ def install(build: bool = True) -> Install:
         return Install(base)
     if not build:
         raise BuildError(f"{base} is not built (python -m triflow_emulator build-postgres, or make setup)")
-    base.parent.mkdir(parents=True, exist_ok=True)
-    with (base.parent / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (base / BUILD_INFO).is_file():
-            _build(base)
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        with (base.parent / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (base / BUILD_INFO).is_file():
+                _build(base)
+    except OSError as exc:
+        raise BuildError(f"could not build in {base.parent} ({exc}); set {DIR_ENV} to a writable folder") from None
     return Install(base)
 
 
