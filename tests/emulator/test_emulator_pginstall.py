@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from triflow_emulator import pginstall
-from triflow_emulator.postgres import run_as
+from triflow_emulator.postgres import as_os_user, run_as
 
 QEMU = "qemu-x86_64"
 SIGILL_EXIT = 128 + 4
@@ -63,8 +63,7 @@ def qemu() -> str:
 
 
 def as_postgres_os_user() -> dict[str, object]:
-    user = run_as()
-    return {"user": user.uid, "group": user.gid, "extra_groups": []} if user else {}
+    return as_os_user(run_as())
 
 
 def postgres_folder(prefix: str) -> Path:

@@ -55,12 +55,7 @@ DOWNLOAD_TIMEOUT = 60.0
 BUILD_TIMEOUT = 600.0
 BUILD_INFO = "BUILD.json"
 # What the wheel installs for its own pgvector, relative to its pginstall tree.
-WHEEL_PGVECTOR_FILES = (
-    "lib/postgresql/vector.so",
-    "lib/postgresql/bitcode/vector",
-    "lib/postgresql/bitcode/vector.index.bc",
-    "include/postgresql/server/extension/vector",
-)
+WHEEL_PGVECTOR_FILES = ("lib/postgresql/vector.so", "include/postgresql/server/extension/vector")
 
 
 class BuildError(RuntimeError):

@@ -106,12 +106,17 @@ def _child_env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C", **extra}
 
 
+def as_os_user(user: OsUser | None) -> dict[str, Any]:
+    """subprocess arguments that run a program as ``user`` (None: ourselves), without our supplementary groups."""
+    if user is None:
+        return {}
+    return {"user": user.uid, "group": user.gid, "extra_groups": []}
+
+
 def _as_postgres(user: OsUser | None, cwd: Path, out: IO[bytes]) -> dict[str, Any]:
     """subprocess arguments of a PostgreSQL program: as ``user`` (None: ourselves), output to ``out``."""
     return {
-        "user": user.uid if user else None,
-        "group": user.gid if user else None,
-        "extra_groups": [] if user else None,
+        **as_os_user(user),
         "env": _child_env(),
         "cwd": cwd,
         "stdin": subprocess.DEVNULL,
@@ -424,9 +429,7 @@ def _copy_cluster(source: Path, target: Path, user: OsUser | None) -> None:
     try:
         result = subprocess.run(
             ["cp", "-a", str(source), str(target)],
-            user=user.uid if user else None,
-            group=user.gid if user else None,
-            extra_groups=[] if user else None,
+            **as_os_user(user),
             capture_output=True,
             text=True,
             timeout=START_TIMEOUT,
