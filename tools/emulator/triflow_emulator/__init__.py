@@ -9,4 +9,6 @@ HOST = "127.0.0.1"
 HEALTH_PATH = "/_triflow/health"
 # GET: API calls counted since start or the last reset, by "<service>.<Action>"; DELETE: reset the counts.
 CALLS_PATH = "/_triflow/calls"
+# GET <APP_HEALTH_PREFIX><cluster>/<service>/health: the body the service's running image answers on /health.
+APP_HEALTH_PREFIX = "/_triflow/app/"
 SERVICE_NAME = "triflow-emulator"

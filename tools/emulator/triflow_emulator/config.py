@@ -11,6 +11,8 @@ PORT_ENV = "TRIFLOW_EMULATOR_PORT"
 STATE_DIR_ENV = "TRIFLOW_EMULATOR_STATE_DIR"
 START_TIMEOUT_ENV = "TRIFLOW_EMULATOR_START_TIMEOUT"
 CREATION_DELAY_ENV = "TRIFLOW_EMULATOR_CREATION_DELAY"
+DEPLOY_DELAY_ENV = "TRIFLOW_EMULATOR_DEPLOY_DELAY"
+DEFAULT_DEPLOY_DELAY = 2.0
 DEFAULT_PORT = 4566
 DEFAULT_START_TIMEOUT = 30.0
 
@@ -87,19 +89,29 @@ def load_settings(port: int | None = None, start_timeout: float | None = None) -
     )
 
 
+def seconds_setting(name: str, default: float) -> float:
+    """A finite number of seconds >= 0 from the environment variable ``name`` (``default`` when unset)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name}: must be a finite number of seconds >= 0, got {raw!r}")
+    return value
+
+
 def creation_delay() -> float:
     """Seconds a new resource stays ``creating`` (``TRIFLOW_EMULATOR_CREATION_DELAY``, default 0).
 
     Shared by the patches that simulate creation time (RDS DB instances, ElastiCache replication groups); they
     call it once in ``apply()``, so a bad value stops the server at start instead of failing a request.
     """
-    raw = os.environ.get(CREATION_DELAY_ENV, "").strip()
-    if not raw:
-        return 0.0
-    try:
-        delay = float(raw)
-    except ValueError:
-        raise ConfigError(f"{CREATION_DELAY_ENV}: must be a number of seconds, got {raw!r}") from None
-    if not math.isfinite(delay) or delay < 0:
-        raise ConfigError(f"{CREATION_DELAY_ENV}: must be a finite number of seconds >= 0, got {raw!r}")
-    return delay
+    return seconds_setting(CREATION_DELAY_ENV, 0.0)
+
+
+def deploy_delay() -> float:
+    """Seconds an ECS deployment takes (``TRIFLOW_EMULATOR_DEPLOY_DELAY``, default 2), read once at start."""
+    return seconds_setting(DEPLOY_DELAY_ENV, DEFAULT_DEPLOY_DELAY)

@@ -16,7 +16,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs
 
-from triflow_emulator import CALLS_PATH, HEALTH_PATH, HOST, SERVICE_NAME, __version__
+from triflow_emulator import APP_HEALTH_PREFIX, CALLS_PATH, HEALTH_PATH, HOST, SERVICE_NAME, __version__
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -101,6 +101,38 @@ def with_call_counter(app: WSGIApp) -> WSGIApp:
     return wrapped
 
 
+def _json_response(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+APP_HEALTH_PATH = re.compile(re.escape(APP_HEALTH_PREFIX) + r"(?P<cluster>[^/]+)/(?P<service>[^/]+)/health$")
+HTTP_STATUS = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
+
+
+def with_app_endpoints(app: WSGIApp) -> WSGIApp:
+    """The app's /health as its running image would answer it (``APP_HEALTH_PREFIX``: the ALB is not reachable
+    here), and moto's reset also wiping the ECS deployment simulation."""
+    from triflow_emulator.patches import ecs_deployments
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        match = APP_HEALTH_PATH.match(path) if environ.get("REQUEST_METHOD") == "GET" else None
+        if match:
+            answer = ecs_deployments.app_health(match["cluster"], match["service"])
+            if answer is None:
+                reason = f"no ECS service {match['service']} in cluster {match['cluster']}"
+                return _json_response(start_response, HTTP_STATUS[404], {"status": "unhealthy", "reason": reason})
+            code, body = answer
+            return _json_response(start_response, HTTP_STATUS[code], body)
+        if path == "/moto-api/reset":
+            ecs_deployments.reset()
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def build_app() -> WSGIApp:
     """Apply every registered patch and return the (wrapped) moto WSGI application."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -108,7 +140,7 @@ def build_app() -> WSGIApp:
     from triflow_emulator.patches import apply_all
 
     applied = apply_all()
-    app = with_call_counter(DomainDispatcherApplication(create_backend_app))
+    app = with_app_endpoints(with_call_counter(DomainDispatcherApplication(create_backend_app)))
     return with_health_endpoint(app, health_payload(applied))
 
 

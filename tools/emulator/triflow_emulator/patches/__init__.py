@@ -14,6 +14,7 @@ from types import ModuleType
 from triflow_emulator.patches import (
     ec2_nat_gateway_tags,
     ecs_create_service_fields,
+    ecs_deployments,
     elasticache_cache_nodes,
     elasticache_replication_groups,
     elbv2_default_attributes,
@@ -47,6 +48,7 @@ _MODULES: tuple[ModuleType, ...] = (
     elasticache_cache_nodes,
     elasticache_replication_groups,
     ecs_create_service_fields,
+    ecs_deployments,
     rds_data_plane,
     rds_adjacent_windows,
     rds_performance_insights,
