@@ -35,7 +35,7 @@ ServiceDeployment, ServiceDeploymentCircuitBreaker):
 * UpdateService with another desiredCount starts or stops tasks of the PRIMARY deployment.
 
 Not simulated: ENIs of tasks, deployment alarms, BLUE_GREEN / LINEAR / CANARY strategies, DescribeServiceRevisions,
-StopServiceDeployment, service quotas and placement.
+StopServiceDeployment, service quotas and placement; a service task stopped with StopTask is not replaced.
 """
 
 from __future__ import annotations
