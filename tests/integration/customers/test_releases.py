@@ -33,6 +33,7 @@ class Stack:
 
     def __init__(self, emulator: Emulator, prefix: str) -> None:
         self.ecs = emulator.client("ecs")
+        self.elbv2 = emulator.client("elbv2")
         self.prefix = prefix
 
     def service(self) -> dict[str, Any]:
@@ -145,6 +146,27 @@ def test_a_first_release_that_fails_has_no_earlier_release(deploy, acme: Stack, 
     report = last_report(reports)
     assert report["result"] == "failed_no_earlier_release" and report["earlier_release"] is False
     assert any(m["subject"].startswith("[failed_no_earlier_release]") for m in topic.messages())
+
+
+def test_check_mode_previews_the_release_and_changes_nothing(playbook: Any, acme: Stack, reports: Path) -> None:
+    """--check with the inventory's own health URL: the load balancer's, which the run names."""
+    before, reports_before = acme.snapshot(), report_files(reports)
+    alb = acme_alb_dns(acme)
+    run = playbook(
+        "playbooks/deploy.yml",
+        "inventories/customer_a",
+        extra_vars={"app_image_tag": "v1.0.0"},
+        check=True,
+        env={"TRIFLOW_REPORT_DIR": str(reports)},
+    )
+    assert run.rc == 0, run.tail()
+    assert run.changed(ACME) == 1  # the revision it would register
+    assert f"3 consecutive healthy bodies from http://{alb}/health" in run.output
+    assert acme.snapshot() == before and report_files(reports) == reports_before
+
+
+def acme_alb_dns(acme: Stack) -> str:
+    return str(acme.elbv2.describe_load_balancers(Names=[f"{ACME}-alb"])["LoadBalancers"][0]["DNSName"])
 
 
 def test_a_good_release_runs_the_new_revision_and_reports_it(
