@@ -114,10 +114,6 @@ class SimTask(dict):  # type: ignore[type-arg]
     def task_arn(self) -> str:
         return str(self["taskArn"])
 
-    @property
-    def desired_status(self) -> str:
-        return str(self["desiredStatus"])
-
 
 def new_task(
     backend: Any, cluster: Any, task_definition: Any, started_by: str, group: str, overrides: dict[str, Any]

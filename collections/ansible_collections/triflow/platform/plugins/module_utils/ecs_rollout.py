@@ -56,6 +56,14 @@ def find_deployment(service, deployment_id):
     return None
 
 
+def primary_deployment(service, task_definition=None):
+    """The service's PRIMARY deployment (of ``task_definition`` when given), or None."""
+    for deployment in service.get("deployments") or []:
+        if deployment.get("status") == "PRIMARY" and task_definition in (None, deployment.get("taskDefinition")):
+            return deployment
+    return None
+
+
 def breaker_enabled(service):
     configuration = service.get("deploymentConfiguration") or {}
     return bool((configuration.get("deploymentCircuitBreaker") or {}).get("enable"))
@@ -191,6 +199,7 @@ class Follower:
         self.poll_interval = poll_interval
         self.started = clock()
         self.observations = []
+        self.last_service = None  # the latest DescribeServices answer, for the verdict's events
 
     # --- reads ---------------------------------------------------------------------------------------------
 
@@ -204,6 +213,7 @@ class Follower:
                     "message": "no active ECS service %s in cluster %s" % (self.service, self.cluster),
                 }
             )
+        self.last_service = active[0]
         return active[0]
 
     def service_deployment(self, arn):
@@ -327,13 +337,12 @@ class Follower:
         service = self.ecs.update_service(cluster=self.cluster, service=self.service, taskDefinition=task_definition)[
             "service"
         ]
-        primary = [d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"]
-        started = [d for d in primary if d.get("taskDefinition") == task_definition] or primary
-        if not started:
+        started = primary_deployment(service, task_definition) or primary_deployment(service)
+        if started is None:
             raise RolloutFailed(
                 {"kind": "no_deployment", "message": "UpdateService to %s started no deployment" % task_definition}
             )
-        return started[0]["id"], service.get("currentServiceDeployment")
+        return started["id"], service.get("currentServiceDeployment")
 
     def roll_back(self, previous, timeout):
         """Put the service back on ``previous`` (or follow ECS's own rollback to it) and wait for it.
@@ -343,8 +352,8 @@ class Follower:
         service = self.describe()
         by_ecs = service.get("taskDefinition") == previous
         if by_ecs:
-            primary = [d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"]
-            deployment_id = primary[0]["id"] if primary else None
+            primary = primary_deployment(service)
+            deployment_id = primary["id"] if primary else None
             service_deployment_arn = None
         else:
             deployment_id, service_deployment_arn = self.update(previous)

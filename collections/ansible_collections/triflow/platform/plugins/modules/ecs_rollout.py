@@ -216,6 +216,7 @@ from ansible_collections.triflow.platform.plugins.module_utils.ecs_rollout impor
     SUCCEEDED,
     Follower,
     RolloutFailed,
+    primary_deployment,
 )
 
 try:
@@ -248,13 +249,6 @@ def health_settings(params):
         timeout=params["health_timeout"],
     )
     return health, "%d consecutive healthy answers from %s" % (params["health_checks"], params["health_url"])
-
-
-def primary_of(service, task_definition):
-    for deployment in service.get("deployments") or []:
-        if deployment.get("status") == "PRIMARY" and deployment.get("taskDefinition") == task_definition:
-            return deployment["id"]
-    return None
 
 
 def base_result(params, follower, health_note):
@@ -315,10 +309,7 @@ def fail_release(module, follower, failure, deployment_id, arn, result):
 
 def finish(module, follower, result, failure_message=None):
     result["duration"] = round(time.monotonic() - follower.started, 1)
-    try:
-        result["events"] = follower.events(follower.describe())
-    except (RolloutFailed, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        result.setdefault("events", [])
+    result["events"] = follower.events(follower.last_service or {})
     if failure_message:
         module.fail_json(msg=failure_message, **result)
     module.exit_json(**result)
@@ -344,7 +335,8 @@ def run(module, follower):
                 module.exit_json(**result)
             deployment_id, arn = follower.update(params["task_definition"])
         else:
-            deployment_id = primary_of(service, params["task_definition"])
+            primary = primary_deployment(service, params["task_definition"])
+            deployment_id = primary["id"] if primary else None
             if deployment_id is None:
                 message = "the service runs %s but has no PRIMARY deployment of it" % params["task_definition"]
                 result.update(result=FAILED_NO_ROLLBACK, reason={"kind": "deployment_replaced", "message": message})
