@@ -39,22 +39,26 @@ def port_answers(port: int) -> bool:
 
 
 def postmasters_under(folder: Path) -> list[int]:
-    """Pids of the live PostgreSQL servers whose data dir is under ``folder``."""
-    pids = []
+    """Pids of the live PostgreSQL servers whose data dir is under ``folder``.
+
+    A child the postmaster has just forked still shows the postmaster's command line until it sets its own process
+    title; only processes whose parent is not one of the matches are servers.
+    """
+    parents = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
         try:
             args = [arg.decode(errors="replace") for arg in (entry / "cmdline").read_bytes().split(b"\0") if arg]
-            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[:2]
         except OSError:
             continue
         if state == "Z" or not args or Path(args[0]).name != "postgres" or "-D" not in args:
             continue
         data_dir = Path(args[args.index("-D") + 1])
         if data_dir.is_relative_to(folder):
-            pids.append(int(entry.name))
-    return pids
+            parents[int(entry.name)] = int(ppid)
+    return sorted(pid for pid, ppid in parents.items() if ppid not in parents)
 
 
 def vector(weights: dict[int, float]) -> list[float]:
