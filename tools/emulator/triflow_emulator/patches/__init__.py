@@ -16,6 +16,7 @@ from triflow_emulator.patches import (
     ecs_create_service_fields,
     ecs_deployments,
     elasticache_cache_nodes,
+    elasticache_delete_subnet_group,
     elasticache_replication_groups,
     elbv2_default_attributes,
     rds_adjacent_windows,
@@ -54,6 +55,7 @@ _MODULES: tuple[ModuleType, ...] = (
     rds_performance_insights,
     rds_default_parameters,
     elbv2_default_attributes,
+    elasticache_delete_subnet_group,
 )
 
 REGISTRY: tuple[Patch, ...] = tuple(_from_module(module) for module in _MODULES)
