@@ -102,7 +102,7 @@ integration: setup cpu-emulator ## pytest driving real ansible-playbook runs aga
 molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
-	rc=0; $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
+	rc=0; $(TEST_EMULATOR) $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
 
 declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from support.emulator import REPO, Emulator
 
@@ -43,6 +47,19 @@ def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
     return recap
 
 
+def playbook_command(
+    playbook: str, inventories: tuple[str, ...], extra_vars: dict | None, check: bool, extra_args: tuple[str, ...]
+) -> list[str]:
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook]
+    for inventory in inventories:
+        command += ["-i", inventory]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    if check:
+        command += ["--check", "--diff"]
+    return command + list(extra_args)
+
+
 def run_playbook(
     emulator: Emulator,
     playbook: str,
@@ -53,14 +70,7 @@ def run_playbook(
     env: dict[str, str] | None = None,
 ) -> PlaybookRun:
     """Run ``ansible-playbook <playbook> -i <inventory>...`` against the emulator; ``check`` adds --check --diff."""
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook]
-    for inventory in inventories:
-        command += ["-i", inventory]
-    if extra_vars:
-        command += ["-e", json.dumps(extra_vars)]
-    if check:
-        command += ["--check", "--diff"]
-    command += list(extra_args)
+    command = playbook_command(playbook, inventories, extra_vars, check, extra_args)
     completed = subprocess.run(
         command,
         cwd=REPO,
@@ -91,3 +101,46 @@ def run_localhost_playbook(playbook: Path, extra_vars: dict, *args: str, timeout
     return PlaybookRun(
         rc=completed.returncode, output=completed.stdout + completed.stderr, recap=parse_recap(completed.stdout)
     )
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and every process under it at once. Ansible's workers call setsid(), so a process group
+    or session kill misses them and the module they run: a lost runner or a killed VM takes them all."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+
+def kill_at(
+    emulator: Emulator,
+    call: str,
+    playbook: str,
+    *inventories: str,
+    extra_vars: dict | None = None,
+    timeout: float = PLAYBOOK_TIMEOUT,
+) -> PlaybookRun:
+    """Run a playbook and kill it with every process under it (the module's too) as soon as the emulator's call log
+    shows ``call`` (e.g. ``rds.DeleteDBInstance``): an operator's lost runner, mid-run. ``rc`` is negative when it
+    was killed, 0 or more when it ended first."""
+    emulator.clear_calls()
+    process = subprocess.Popen(
+        playbook_command(playbook, inventories, extra_vars, False, ()),
+        cwd=REPO,
+        env=emulator.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if call in emulator.call_names():
+            kill_tree(process.pid)
+            break
+        time.sleep(0.02)
+    output, _ = process.communicate(timeout=60)
+    return PlaybookRun(rc=process.returncode, output=output, recap=parse_recap(output))

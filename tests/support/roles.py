@@ -93,9 +93,12 @@ def _chain() -> dict[str, dict[str, Any]]:
                 stack_region=state["region"],
                 stack_availability_zones=state["availability_zones"],
             )
+    # What the roles after them (deploy, destroy) see: every desired state.
+    seen["*"] = dict(facts)
     return seen
 
 
 def published_facts(role: str) -> dict[str, Any]:
-    """The facts ``role`` sees when provision.yml builds its desired state (before any AWS call)."""
-    return dict(_chain()[role]) if role in ORDER else dict(_chain()["alarms"])
+    """The facts ``role`` sees when provision.yml builds its desired state (before any AWS call); a role after
+    them (deploy, destroy) sees every one of their desired states."""
+    return dict(_chain()[role]) if role in ORDER else dict(_chain()["*"])
