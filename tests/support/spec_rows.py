@@ -47,6 +47,9 @@ class StackUnderTest:
     project: str = "triflow"
     region: str = REGION
     _cache: dict[str, Any] = field(default_factory=dict)
+    # The services the row being checked declares (None: any); a read of another one fails the row, so a row's
+    # declaration is what decides where it can run (LOCALSTACK_SERVICES).
+    reading: frozenset[str] | None = None
 
     @property
     def prefix(self) -> str:
@@ -65,10 +68,18 @@ class StackUnderTest:
             "ManagedBy": "ansible",
         }
 
+    def allow(self, service: str) -> None:
+        assert self.reading is None or service in self.reading | {"sts"}, (
+            f"the row reads {service} but declares only {sorted(self.reading)}: add it to the row's services"
+        )
+
     def client(self, service: str, region: str | None = None) -> Any:
+        self.allow(service)
         return self.aws.client(service, region or self.region)
 
     def cached(self, key: str, read: Callable[[], Any]) -> Any:
+        # A value read once for several rows belongs to its service on every access, not only the first.
+        self.allow(CACHED_FROM[key])
         if key not in self._cache:
             self._cache[key] = read()
         return self._cache[key]
@@ -194,28 +205,63 @@ class StackUnderTest:
         )
 
 
+# The AWS service each of StackUnderTest's cached reads comes from.
+CACHED_FROM = {
+    "account": "sts",
+    "network": "ec2",
+    "db": "rds",
+    "cache": "elasticache",
+    "cache_members": "elasticache",
+    "service": "ecs",
+    "task": "ecs",
+    "alb": "elbv2",
+    "tg": "elbv2",
+    "alarms": "cloudwatch",
+}
+# What molecule's localstack scenario builds on LocalStack's community runtime: the network, the secrets, the
+# bucket, the app's log group with its metric filter and the alarms topic. The rows reading only these services run
+# there. LocalStack serves IAM and CloudWatch too, but what the stack keeps in them (the app's roles, whose policies
+# name the URL secrets holding the database's and the cache's endpoints; the alarms and the dashboard, whose
+# dimensions name the load balancer) needs RDS, ElastiCache and ELBv2, which it does not serve.
+LOCALSTACK_SCENARIO_SERVICES = frozenset({"ec2", "s3", "secretsmanager", "sns", "logs"})
+
+
 @dataclass(frozen=True)
 class Row:
     section: str
     prop: str
-    check: Callable[[StackUnderTest], None]
+    function: Callable[[StackUnderTest], None]
+    services: frozenset[str]
 
     @property
     def name(self) -> str:
         return f"{self.section}: {self.prop}"
 
+    def check(self, stack: StackUnderTest) -> None:
+        """Check the row on a stack, failing when it reads a service it does not declare."""
+        stack.reading = self.services
+        try:
+            self.function(stack)
+        finally:
+            stack.reading = None
+
 
 ROWS: list[Row] = []
 
 
-def row(section: str, prop: str) -> Callable:
-    """Register one SPEC.md property check: ``@row("Database", "Multi-AZ")``."""
+def row(section: str, prop: str, services: tuple[str, ...]) -> Callable:
+    """Register one SPEC.md property check and the AWS services it reads: ``@row("Database", "Multi-AZ", ("rds",))``."""
 
     def register(function: Callable[[StackUnderTest], None]) -> Callable[[StackUnderTest], None]:
-        ROWS.append(Row(section, prop, function))
+        ROWS.append(Row(section, prop, function, frozenset(services)))
         return function
 
     return register
+
+
+def rows_served_by(services: frozenset[str]) -> list[Row]:
+    """The rows that read nothing but ``services``."""
+    return [spec_row for spec_row in ROWS if spec_row.services <= services]
 
 
 def _letters_and_digits(value: str) -> bool:
@@ -233,21 +279,25 @@ def _named(s: StackUnderTest, resource: dict[str, Any], name: str) -> None:
 # ---------------------------------------------------------------------------------------------------- network
 
 
-@row("Network", "VPC 10.0.0.0/16 with DNS support and hostnames")
+@row("Network", "VPC 10.0.0.0/16 with DNS support and hostnames", services=("ec2",))
 def _vpc(s: StackUnderTest) -> None:
     assert s.network["vpc"]["CidrBlock"] == "10.0.0.0/16"
     assert s.network["dns_support"] is True and s.network["dns_hostnames"] is True
     _named(s, s.network["vpc"], f"{s.prefix}-vpc")
 
 
-@row("Network", "internet gateway attached")
+@row("Network", "internet gateway attached", services=("ec2",))
 def _igw(s: StackUnderTest) -> None:
     [igw] = s.network["internet_gateways"]
     assert [attachment["State"] for attachment in igw["Attachments"]] == ["available"]
     _named(s, igw, f"{s.prefix}-igw")
 
 
-@row("Network", "public 10.0.1.0/24, 10.0.2.0/24 and private 10.0.11.0/24, 10.0.12.0/24, one of each per AZ 2a, 2c")
+@row(
+    "Network",
+    "public 10.0.1.0/24, 10.0.2.0/24 and private 10.0.11.0/24, 10.0.12.0/24, one of each per AZ 2a, 2c",
+    services=("ec2",),
+)
 def _subnets(s: StackUnderTest) -> None:
     expected = {
         f"{s.prefix}-public-{ZONES[0]}": ("10.0.1.0/24", ZONES[0]),
@@ -262,7 +312,7 @@ def _subnets(s: StackUnderTest) -> None:
         _named(s, subnet, name)
 
 
-@row("Network", "one NAT gateway with an EIP in the first public subnet")
+@row("Network", "one NAT gateway with an EIP in the first public subnet", services=("ec2",))
 def _nat(s: StackUnderTest) -> None:
     [nat] = s.network["nat_gateways"]
     assert nat["SubnetId"] == s.network["subnets"][f"{s.prefix}-public-{ZONES[0]}"]["SubnetId"]
@@ -281,7 +331,7 @@ def _associated_subnets(table: dict[str, Any]) -> list[str]:
     return sorted(a["SubnetId"] for a in table["Associations"] if a.get("SubnetId"))
 
 
-@row("Network", "route tables: public 0.0.0.0/0 to the IGW, private to the NAT, no other table")
+@row("Network", "route tables: public 0.0.0.0/0 to the IGW, private to the NAT, no other table", services=("ec2",))
 def _routes(s: StackUnderTest) -> None:
     tables, subnets = s.network["route_tables"], s.network["subnets"]
     public = tables[f"{s.prefix}-public-rt"]
@@ -299,7 +349,7 @@ def _routes(s: StackUnderTest) -> None:
     assert all(any(a.get("Main") for a in table["Associations"]) for table in others), "only the main table besides"
 
 
-@row("Network", "S3 gateway endpoint on every route table of the stack")
+@row("Network", "S3 gateway endpoint on every route table of the stack", services=("ec2",))
 def _s3_endpoint(s: StackUnderTest) -> None:
     [endpoint] = s.network["endpoints"]
     assert endpoint["ServiceName"] == f"com.amazonaws.{s.region}.s3" and endpoint["VpcEndpointType"] == "Gateway"
@@ -325,7 +375,7 @@ SECURITY_GROUPS = {
 }
 
 
-@row("Network", "security groups alb, app, db, cache hold exactly the SPEC rules, none wider")
+@row("Network", "security groups alb, app, db, cache hold exactly the SPEC rules, none wider", services=("ec2",))
 def _security_groups(s: StackUnderTest) -> None:
     groups = s.network["security_groups"]
     assert sorted(groups) == sorted(f"{s.prefix}-{key}" for key in SECURITY_GROUPS)
@@ -340,7 +390,14 @@ def _security_groups(s: StackUnderTest) -> None:
 # --------------------------------------------------------------------------------------------------- database
 
 
-@row("Database", "subnet group on the private subnets, behind the db group, not publicly accessible")
+@row(
+    "Database",
+    "subnet group on the private subnets, behind the db group, not publicly accessible",
+    services=(
+        "rds",
+        "ec2",
+    ),
+)
 def _db_network(s: StackUnderTest) -> None:
     group = s.db["DBSubnetGroup"]
     assert group["DBSubnetGroupName"] == f"{s.prefix}-db"
@@ -351,13 +408,13 @@ def _db_network(s: StackUnderTest) -> None:
     assert s.db["PubliclyAccessible"] is False
 
 
-@row("Database", "PostgreSQL 16.6 (pgvector 0.8 on RDS), db.t4g.medium, Multi-AZ")
+@row("Database", "PostgreSQL 16.6 (pgvector 0.8 on RDS), db.t4g.medium, Multi-AZ", services=("rds",))
 def _db_engine(s: StackUnderTest) -> None:
     assert (s.db["Engine"], s.db["EngineVersion"]) == ("postgres", "16.6")
     assert s.db["DBInstanceClass"] == "db.t4g.medium" and s.db["MultiAZ"] is True
 
 
-@row("Database", "gp3 100 GiB autoscaling to 200, no explicit IOPS below 400 GiB, encrypted")
+@row("Database", "gp3 100 GiB autoscaling to 200, no explicit IOPS below 400 GiB, encrypted", services=("rds",))
 def _db_storage(s: StackUnderTest) -> None:
     assert (s.db["StorageType"], s.db["AllocatedStorage"], s.db["MaxAllocatedStorage"]) == ("gp3", 100, 200)
     # gp3 below 400 GiB: no IOPS were set (AWS rejects them), the baseline is reported.
@@ -365,7 +422,11 @@ def _db_storage(s: StackUnderTest) -> None:
     assert s.db["StorageEncrypted"] is True
 
 
-@row("Database", "parameter group postgres16: static parameters pending-reboot, dynamic ones immediate")
+@row(
+    "Database",
+    "parameter group postgres16: static parameters pending-reboot, dynamic ones immediate",
+    services=("rds",),
+)
 def _db_parameters(s: StackUnderTest) -> None:
     [group] = s.db["DBParameterGroups"]
     assert group["DBParameterGroupName"] == f"{s.prefix}-postgres16"
@@ -393,13 +454,20 @@ def _db_parameters(s: StackUnderTest) -> None:
     assert parameters["log_statement"]["ApplyMethod"] == "immediate"
 
 
-@row("Database", "backups 7 days 18:00-19:00 UTC, maintenance mon:19:00-mon:20:00")
+@row("Database", "backups 7 days 18:00-19:00 UTC, maintenance mon:19:00-mon:20:00", services=("rds",))
 def _db_windows(s: StackUnderTest) -> None:
     assert s.db["BackupRetentionPeriod"] == 7
     assert (s.db["PreferredBackupWindow"], s.db["PreferredMaintenanceWindow"]) == ("18:00-19:00", "mon:19:00-mon:20:00")
 
 
-@row("Database", "postgresql and upgrade logs exported, Performance Insights 7 days, monitoring 60 s with its role")
+@row(
+    "Database",
+    "postgresql and upgrade logs exported, Performance Insights 7 days, monitoring 60 s with its role",
+    services=(
+        "rds",
+        "iam",
+    ),
+)
 def _db_monitoring(s: StackUnderTest) -> None:
     assert sorted(s.db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
     assert s.db["PerformanceInsightsEnabled"] is True and s.db["PerformanceInsightsRetentionPeriod"] == 7
@@ -414,7 +482,11 @@ def _db_monitoring(s: StackUnderTest) -> None:
     ]
 
 
-@row("Database", "deletion protection, final snapshot, copy tags to snapshots, auto minor version upgrade")
+@row(
+    "Database",
+    "deletion protection, final snapshot, copy tags to snapshots, auto minor version upgrade",
+    services=("rds",),
+)
 def _db_protection(s: StackUnderTest) -> None:
     assert s.db["DeletionProtection"] is True
     assert s.db["CopyTagsToSnapshot"] is True and s.db["AutoMinorVersionUpgrade"] is True
@@ -422,7 +494,14 @@ def _db_protection(s: StackUnderTest) -> None:
     assert tags_of({"Tags": s.db["TagList"]}) == {**s.base_tags, "Name": f"{s.prefix}-db"}
 
 
-@row("Database", "master password generated once (40 letters and digits) in Secrets Manager, opening the database")
+@row(
+    "Database",
+    "master password generated once (40 letters and digits) in Secrets Manager, opening the database",
+    services=(
+        "rds",
+        "secretsmanager",
+    ),
+)
 def _db_password(s: StackUnderTest) -> None:
     password = s.secret("db-master-password")
     assert len(password) == SECRET_LENGTHS["db-master-password"] and _letters_and_digits(password)
@@ -430,7 +509,14 @@ def _db_password(s: StackUnderTest) -> None:
         assert connection.execute("SELECT current_user").fetchone() == ("triflow_admin",)
 
 
-@row("Database", "pgvector 0.8 or later installed in the app database")
+@row(
+    "Database",
+    "pgvector 0.8 or later installed in the app database",
+    services=(
+        "rds",
+        "secretsmanager",
+    ),
+)
 def _db_pgvector(s: StackUnderTest) -> None:
     with s.connect_db() as connection:
         version = connection.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
@@ -440,7 +526,14 @@ def _db_pgvector(s: StackUnderTest) -> None:
 # ------------------------------------------------------------------------------------------------------ cache
 
 
-@row("Cache", "subnet group on the private subnets, the cache group on every member")
+@row(
+    "Cache",
+    "subnet group on the private subnets, the cache group on every member",
+    services=(
+        "elasticache",
+        "ec2",
+    ),
+)
 def _cache_network(s: StackUnderTest) -> None:
     cache_group = s.network["security_groups"][f"{s.prefix}-cache"]["GroupId"]
     subnets = s.client("elasticache").describe_cache_subnet_groups(CacheSubnetGroupName=f"{s.prefix}-redis")
@@ -452,7 +545,7 @@ def _cache_network(s: StackUnderTest) -> None:
         assert [g["SecurityGroupId"] for g in member["SecurityGroups"]] == [cache_group]
 
 
-@row("Cache", "Redis 7.x cache.t4g.small, primary + 1 replica, automatic failover, Multi-AZ")
+@row("Cache", "Redis 7.x cache.t4g.small, primary + 1 replica, automatic failover, Multi-AZ", services=("elasticache",))
 def _cache_group(s: StackUnderTest) -> None:
     assert s.cache["Status"] == "available" and s.cache["CacheNodeType"] == "cache.t4g.small"
     assert len(s.cache["MemberClusters"]) == 2, "a primary and one replica"
@@ -461,7 +554,14 @@ def _cache_group(s: StackUnderTest) -> None:
         assert member["Engine"] == "redis" and member["EngineVersion"].startswith("7.")
 
 
-@row("Cache", "encryption at rest and in transit, AUTH token (64) generated in Secrets Manager")
+@row(
+    "Cache",
+    "encryption at rest and in transit, AUTH token (64) generated in Secrets Manager",
+    services=(
+        "elasticache",
+        "secretsmanager",
+    ),
+)
 def _cache_encryption(s: StackUnderTest) -> None:
     assert s.cache["AtRestEncryptionEnabled"] is True and s.cache["TransitEncryptionEnabled"] is True
     assert s.cache["AuthTokenEnabled"] is True
@@ -469,7 +569,7 @@ def _cache_encryption(s: StackUnderTest) -> None:
     assert len(token) == SECRET_LENGTHS["redis-auth-token"] and _letters_and_digits(token)
 
 
-@row("Cache", "parameter group redis7: timeout=300, maxmemory-policy=allkeys-lru")
+@row("Cache", "parameter group redis7: timeout=300, maxmemory-policy=allkeys-lru", services=("elasticache",))
 def _cache_parameters(s: StackUnderTest) -> None:
     elasticache = s.client("elasticache")
     name = f"{s.prefix}-redis7"
@@ -483,13 +583,20 @@ def _cache_parameters(s: StackUnderTest) -> None:
     assert (parameters["timeout"], parameters["maxmemory-policy"]) == ("300", "allkeys-lru")
 
 
-@row("Cache", "5 snapshots kept, window 17:00-18:00, maintenance sun:19:00-sun:20:00")
+@row("Cache", "5 snapshots kept, window 17:00-18:00, maintenance sun:19:00-sun:20:00", services=("elasticache",))
 def _cache_windows(s: StackUnderTest) -> None:
     assert s.cache["SnapshotRetentionLimit"] == 5 and s.cache["SnapshotWindow"] == "17:00-18:00"
     assert {member["PreferredMaintenanceWindow"] for member in s.cache_members} == {"sun:19:00-sun:20:00"}
 
 
-@row("Cache", "slow-log and engine-log to CloudWatch Logs as JSON, kept 14 days")
+@row(
+    "Cache",
+    "slow-log and engine-log to CloudWatch Logs as JSON, kept 14 days",
+    services=(
+        "elasticache",
+        "logs",
+    ),
+)
 def _cache_logs(s: StackUnderTest) -> None:
     configurations = s.cache["LogDeliveryConfigurations"]
     logs = sorted((c["LogType"], c["DestinationType"], c["LogFormat"]) for c in configurations)
@@ -506,7 +613,11 @@ def _cache_logs(s: StackUnderTest) -> None:
 # ---------------------------------------------------------------------------------------------------- storage
 
 
-@row("Storage", "bucket per stack: versioning, AES256, all four public access blocks, owner-enforced, its region")
+@row(
+    "Storage",
+    "bucket per stack: versioning, AES256, all four public access blocks, owner-enforced, its region",
+    services=("s3",),
+)
 def _bucket(s: StackUnderTest) -> None:
     s3 = s.client("s3")
     assert s3.get_bucket_versioning(Bucket=s.bucket)["Status"] == "Enabled"
@@ -524,7 +635,11 @@ def _bucket(s: StackUnderTest) -> None:
     assert s3.get_bucket_location(Bucket=s.bucket)["LocationConstraint"] == s.region
 
 
-@row("Storage", "TLS-only bucket policy: every request without TLS denied, on the bucket and its objects")
+@row(
+    "Storage",
+    "TLS-only bucket policy: every request without TLS denied, on the bucket and its objects",
+    services=("s3",),
+)
 def _bucket_policy(s: StackUnderTest) -> None:
     [statement] = json.loads(s.client("s3").get_bucket_policy(Bucket=s.bucket)["Policy"])["Statement"]
     assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "s3:*")
@@ -532,7 +647,11 @@ def _bucket_policy(s: StackUnderTest) -> None:
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-@row("Storage", "lifecycle: tenant workflow/export files to GLACIER at 90 days, logs 365, multipart 7, no '*'")
+@row(
+    "Storage",
+    "lifecycle: tenant workflow/export files to GLACIER at 90 days, logs 365, multipart 7, no '*'",
+    services=("s3",),
+)
 def _bucket_lifecycle(s: StackUnderTest) -> None:
     rules = {r["ID"]: r for r in s.client("s3").get_bucket_lifecycle_configuration(Bucket=s.bucket)["Rules"]}
     for category in ("workflow", "export"):
@@ -548,7 +667,7 @@ def _bucket_lifecycle(s: StackUnderTest) -> None:
     assert not any("*" in json.dumps(rule.get("Filter", {})) for rule in rules.values())
 
 
-@row("Storage", "task role reads and writes this bucket's objects")
+@row("Storage", "task role reads and writes this bucket's objects", services=("iam",))
 def _bucket_task_access(s: StackUnderTest) -> None:
     statements = [st for doc in s.policies_of(f"{s.prefix}-ecs-task") for st in doc["Statement"]]
     objects = [st for st in statements if f"arn:aws:s3:::{s.bucket}/*" in _as_list(st["Resource"])]
@@ -558,14 +677,18 @@ def _bucket_task_access(s: StackUnderTest) -> None:
 # --------------------------------------------------------------------------------------------------- registry
 
 
-@row("Registry", "repository per stack, scan on push, AES256")
+@row("Registry", "repository per stack, scan on push, AES256", services=("ecr",))
 def _repository(s: StackUnderTest) -> None:
     [repo] = s.client("ecr").describe_repositories(repositoryNames=[s.service_name])["repositories"]
     assert repo["imageScanningConfiguration"]["scanOnPush"] is True
     assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
 
 
-@row("Registry", "lifecycle: untagged expire after 7 days, last 30 release images kept whatever their tags")
+@row(
+    "Registry",
+    "lifecycle: untagged expire after 7 days, last 30 release images kept whatever their tags",
+    services=("ecr",),
+)
 def _repository_lifecycle(s: StackUnderTest) -> None:
     text = s.client("ecr").get_lifecycle_policy(repositoryName=s.service_name)["lifecyclePolicyText"]
     rules = {rule["selection"]["tagStatus"]: rule["selection"] for rule in json.loads(text)["rules"]}
@@ -577,19 +700,23 @@ def _repository_lifecycle(s: StackUnderTest) -> None:
 # ------------------------------------------------------------------------------------------------ application
 
 
-@row("Application", "cluster with Container Insights")
+@row("Application", "cluster with Container Insights", services=("ecs",))
 def _cluster(s: StackUnderTest) -> None:
     [cluster] = s.client("ecs").describe_clusters(clusters=[s.prefix], include=["SETTINGS"])["clusters"]
     assert {"name": "containerInsights", "value": "enabled"} in cluster["settings"]
 
 
-@row("Application", "log group /aws/ecs/<prefix>-backend with 14-day retention")
+@row("Application", "log group /aws/ecs/<prefix>-backend with 14-day retention", services=("logs",))
 def _log_group(s: StackUnderTest) -> None:
     [group] = s.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/ecs/{s.service_name}")["logGroups"]
     assert group["logGroupName"] == f"/aws/ecs/{s.service_name}" and group["retentionInDays"] == 14
 
 
-@row("Application", "execution role: pull from this repository, write this log group, read exactly the four secrets")
+@row(
+    "Application",
+    "execution role: pull from this repository, write this log group, read exactly the four secrets",
+    services=("iam",),
+)
 def _execution_role(s: StackUnderTest) -> None:
     statements = {st["Sid"]: st for doc in s.policies_of(f"{s.prefix}-ecs-execution") for st in doc["Statement"]}
     assert _as_list(statements["PullTheBackendImage"]["Resource"]) == [
@@ -604,14 +731,16 @@ def _execution_role(s: StackUnderTest) -> None:
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
 
 
-@row("Application", "task role: PutMetricData limited to the app's namespace")
+@row("Application", "task role: PutMetricData limited to the app's namespace", services=("iam",))
 def _task_role_metrics(s: StackUnderTest) -> None:
     statements = [st for doc in s.policies_of(f"{s.prefix}-ecs-task") for st in doc["Statement"]]
     [metrics] = [st for st in statements if "cloudwatch:PutMetricData" in _as_list(st["Action"])]
     assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": f"TriFlow/{s.prefix}"}}
 
 
-@row("Application", "IAM: no '*' action, '*' resource only where AWS has no resource-level permission")
+@row(
+    "Application", "IAM: no '*' action, '*' resource only where AWS has no resource-level permission", services=("iam",)
+)
 def _iam_star(s: StackUnderTest) -> None:
     iam = s.client("iam")
     roles = [role["RoleName"] for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(s.prefix)]
@@ -630,7 +759,7 @@ def _iam_star(s: StackUnderTest) -> None:
     assert problems == [], "\n".join(problems)
 
 
-@row("Application", "task 1 vCPU / 2 GiB on Fargate, both roles")
+@row("Application", "task 1 vCPU / 2 GiB on Fargate, both roles", services=("ecs",))
 def _task_size(s: StackUnderTest) -> None:
     assert (s.task["cpu"], s.task["memory"]) == ("1024", "2048")
     assert s.task["requiresCompatibilities"] == ["FARGATE"] and s.task["networkMode"] == "awsvpc"
@@ -638,14 +767,21 @@ def _task_size(s: StackUnderTest) -> None:
     assert s.task["taskRoleArn"].endswith(f"role/{s.prefix}-ecs-task")
 
 
-@row("Application", "container backend on port 8000, image from the stack's repository")
+@row("Application", "container backend on port 8000, image from the stack's repository", services=("ecs",))
 def _container(s: StackUnderTest) -> None:
     assert s.container["name"] == "backend"
     assert s.container["portMappings"][0]["containerPort"] == 8000
     assert s.container["image"].startswith(f"{s.account}.dkr.ecr.{s.region}.amazonaws.com/{s.service_name}:")
 
 
-@row("Application", "plain environment ENVIRONMENT, AWS_REGION, S3_BUCKET_NAME, DB host/port/name")
+@row(
+    "Application",
+    "plain environment ENVIRONMENT, AWS_REGION, S3_BUCKET_NAME, DB host/port/name",
+    services=(
+        "ecs",
+        "rds",
+    ),
+)
 def _container_environment(s: StackUnderTest) -> None:
     env = {item["name"]: item["value"] for item in s.container["environment"]}
     assert (env["ENVIRONMENT"], env["AWS_REGION"], env["S3_BUCKET_NAME"]) == (s.environment, s.region, s.bucket)
@@ -654,7 +790,16 @@ def _container_environment(s: StackUnderTest) -> None:
     assert not set(APP_SECRETS) & set(env)
 
 
-@row("Application", "secrets DATABASE_URL, REDIS_URL (rediss:// with the AUTH token), SECRET_KEY, ANTHROPIC_API_KEY")
+@row(
+    "Application",
+    "secrets DATABASE_URL, REDIS_URL (rediss:// with the AUTH token), SECRET_KEY, ANTHROPIC_API_KEY",
+    services=(
+        "ecs",
+        "secretsmanager",
+        "rds",
+        "elasticache",
+    ),
+)
 def _container_secrets(s: StackUnderTest) -> None:
     secrets = {item["name"]: item["valueFrom"] for item in s.container["secrets"]}
     assert set(secrets) == set(APP_SECRETS)
@@ -672,21 +817,28 @@ def _container_secrets(s: StackUnderTest) -> None:
         assert connection.execute("SELECT 1").fetchone() == (1,)
 
 
-@row("Application", "container health check on /health 30/5/3, start period 60")
+@row("Application", "container health check on /health 30/5/3, start period 60", services=("ecs",))
 def _container_health(s: StackUnderTest) -> None:
     check = s.container["healthCheck"]
     assert "/health" in " ".join(check["command"])
     assert (check["interval"], check["timeout"], check["retries"], check["startPeriod"]) == (30, 5, 3, 60)
 
 
-@row("Application", "container logs to the log group")
+@row("Application", "container logs to the log group", services=("ecs",))
 def _container_logs(s: StackUnderTest) -> None:
     options = s.container["logConfiguration"]["options"]
     assert s.container["logConfiguration"]["logDriver"] == "awslogs"
     assert options["awslogs-group"] == f"/aws/ecs/{s.service_name}" and options["awslogs-region"] == s.region
 
 
-@row("Application", "service on Fargate, desired 2, private subnets, no public IP, the app group")
+@row(
+    "Application",
+    "service on Fargate, desired 2, private subnets, no public IP, the app group",
+    services=(
+        "ecs",
+        "ec2",
+    ),
+)
 def _service_network(s: StackUnderTest) -> None:
     assert s.service["launchType"] == "FARGATE" and s.service["desiredCount"] == 2
     network = s.service["networkConfiguration"]["awsvpcConfiguration"]
@@ -696,7 +848,11 @@ def _service_network(s: StackUnderTest) -> None:
     assert network["securityGroups"] == [s.network["security_groups"][f"{s.prefix}-app"]["GroupId"]]
 
 
-@row("Application", "deployments: min healthy 100 %, max 200 %, circuit breaker with rollback, grace 60 s")
+@row(
+    "Application",
+    "deployments: min healthy 100 %, max 200 %, circuit breaker with rollback, grace 60 s",
+    services=("ecs",),
+)
 def _service_deployments(s: StackUnderTest) -> None:
     config = s.service["deploymentConfiguration"]
     assert (config["minimumHealthyPercent"], config["maximumPercent"]) == (100, 200)
@@ -704,7 +860,14 @@ def _service_deployments(s: StackUnderTest) -> None:
     assert s.service["healthCheckGracePeriodSeconds"] == 60
 
 
-@row("Application", "service registered with the target group on container backend:8000")
+@row(
+    "Application",
+    "service registered with the target group on container backend:8000",
+    services=(
+        "ecs",
+        "elbv2",
+    ),
+)
 def _service_load_balancer(s: StackUnderTest) -> None:
     [binding] = s.service["loadBalancers"]
     assert binding == {
@@ -714,7 +877,11 @@ def _service_load_balancer(s: StackUnderTest) -> None:
     }
 
 
-@row("Application", "autoscaling 2..5 on average CPU 70 %, cooldowns in 300 / out 60")
+@row(
+    "Application",
+    "autoscaling 2..5 on average CPU 70 %, cooldowns in 300 / out 60",
+    services=("application-autoscaling",),
+)
 def _autoscaling(s: StackUnderTest) -> None:
     scaling = s.client("application-autoscaling")
     resource = f"service/{s.prefix}/{s.service_name}"
@@ -727,7 +894,14 @@ def _autoscaling(s: StackUnderTest) -> None:
     assert (config["ScaleInCooldown"], config["ScaleOutCooldown"]) == (300, 60)
 
 
-@row("Application", "ALB internet-facing in the public subnets, deletion protection, HTTP/2")
+@row(
+    "Application",
+    "ALB internet-facing in the public subnets, deletion protection, HTTP/2",
+    services=(
+        "elbv2",
+        "ec2",
+    ),
+)
 def _alb(s: StackUnderTest) -> None:
     assert s.alb["Scheme"] == "internet-facing" and s.alb["Type"] == "application"
     cidrs = s.subnet_cidrs()
@@ -737,7 +911,11 @@ def _alb(s: StackUnderTest) -> None:
     assert attributes["deletion_protection.enabled"] == "true" and attributes["routing.http2.enabled"] == "true"
 
 
-@row("Application", "target group HTTP 8000 ip, /health every 15 s, timeout 5, 2/3, 200, deregistration 30 s")
+@row(
+    "Application",
+    "target group HTTP 8000 ip, /health every 15 s, timeout 5, 2/3, 200, deregistration 30 s",
+    services=("elbv2",),
+)
 def _target_group(s: StackUnderTest) -> None:
     tg = s.target_group
     assert (tg["Protocol"], tg["Port"], tg["TargetType"]) == ("HTTP", 8000, "ip")
@@ -752,7 +930,7 @@ def _target_group(s: StackUnderTest) -> None:
     assert attributes["deregistration_delay.timeout_seconds"] == "30"
 
 
-@row("Application", "without a certificate: one listener, :80 forwarding to the target group")
+@row("Application", "without a certificate: one listener, :80 forwarding to the target group", services=("elbv2",))
 def _listeners(s: StackUnderTest) -> None:
     [listener] = s.client("elbv2").describe_listeners(LoadBalancerArn=s.alb["LoadBalancerArn"])["Listeners"]
     assert (listener["Protocol"], listener["Port"]) == ("HTTP", 80)
@@ -760,7 +938,16 @@ def _listeners(s: StackUnderTest) -> None:
     assert listener["DefaultActions"][0]["TargetGroupArn"] == s.target_group["TargetGroupArn"]
 
 
-@row("Application", "environment file: every key, mode 0600, secrets only by ARN")
+@row(
+    "Application",
+    "environment file: every key, mode 0600, secrets only by ARN",
+    services=(
+        "rds",
+        "elasticache",
+        "elbv2",
+        "secretsmanager",
+    ),
+)
 def _env_file(s: StackUnderTest) -> None:
     env_file = s.output_dir / s.prefix / "app.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
@@ -840,21 +1027,49 @@ def _alarm_matches(alarm: dict[str, Any], namespace, metric, statistic, comparis
     assert (alarm["Period"], alarm["EvaluationPeriods"]) == (period, evaluations)
 
 
-@row("Observability", "SNS topic <prefix>-alarms; every alarm notifies it on alarm and on recovery")
+def _topic_arn(s: StackUnderTest) -> str:
+    return f"arn:aws:sns:{s.region}:{s.account}:{s.prefix}-alarms"
+
+
+@row(
+    "Observability", "SNS topic <prefix>-alarms, tagged, no subscription the inventory does not name", services=("sns",)
+)
 def _topic(s: StackUnderTest) -> None:
-    topic = f"arn:aws:sns:{s.region}:{s.account}:{s.prefix}-alarms"
-    assert topic in [t["TopicArn"] for t in s.client("sns").list_topics()["Topics"]]
+    sns = s.client("sns")
+    topics = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
+    assert _topic_arn(s) in topics
+    assert sns.get_topic_attributes(TopicArn=_topic_arn(s))["Attributes"]["DisplayName"] == f"{s.prefix} alarms"
+    tags = sns.list_tags_for_resource(ResourceArn=_topic_arn(s))["Tags"]
+    assert tags_of({"Tags": tags}) == {**s.base_tags, "Name": f"{s.prefix}-alarms"}
+    # The product's baseline names no subscription.
+    assert sns.list_subscriptions_by_topic(TopicArn=_topic_arn(s))["Subscriptions"] == []
+
+
+@row("Observability", "every alarm notifies the topic on alarm and on recovery", services=("cloudwatch",))
+def _alarm_actions(s: StackUnderTest) -> None:
+    topic = _topic_arn(s)
     assert s.alarms and all(a["AlarmActions"] == [topic] and a["OKActions"] == [topic] for a in s.alarms.values())
 
 
-@row("Observability", "RDS, ECS, ALB and app-errors alarms with SPEC metrics, thresholds, periods")
+@row(
+    "Observability",
+    "RDS, ECS, ALB and app-errors alarms with SPEC metrics, thresholds, periods",
+    services=("cloudwatch",),
+)
 def _alarms(s: StackUnderTest) -> None:
     expected = {**ALARMS, "app-errors": (f"TriFlow/{s.prefix}", "AppErrors", "Sum", "GreaterThanThreshold", 5, 60, 1)}
     for name, spec in expected.items():
         _alarm_matches(s.alarms[name], *spec)
 
 
-@row("Observability", "Redis alarms on every member node (the primary moves on failover)")
+@row(
+    "Observability",
+    "Redis alarms on every member node (the primary moves on failover)",
+    services=(
+        "cloudwatch",
+        "elasticache",
+    ),
+)
 def _redis_alarms(s: StackUnderTest) -> None:
     for member in s.cache["MemberClusters"]:
         for name, (metric, statistic, threshold, period, evaluations) in REDIS_ALARMS.items():
@@ -865,7 +1080,14 @@ def _redis_alarms(s: StackUnderTest) -> None:
             assert _dimensions(alarm) == {"CacheClusterId": member}
 
 
-@row("Observability", "every alarm carries the dimensions of this stack's resources")
+@row(
+    "Observability",
+    "every alarm carries the dimensions of this stack's resources",
+    services=(
+        "cloudwatch",
+        "elbv2",
+    ),
+)
 def _alarm_dimensions(s: StackUnderTest) -> None:
     alb = s.alb["LoadBalancerArn"].split(":loadbalancer/")[1]
     target_group = s.target_group["TargetGroupArn"].split(":")[-1]
@@ -876,7 +1098,7 @@ def _alarm_dimensions(s: StackUnderTest) -> None:
     assert s.alarms["alb-5xx-high"]["TreatMissingData"] == "notBreaching"
 
 
-@row("Observability", "app-errors: log metric filter on the app log group, JSON level=ERROR")
+@row("Observability", "app-errors: log metric filter on the app log group, JSON level=ERROR", services=("logs",))
 def _metric_filter(s: StackUnderTest) -> None:
     filters = s.client("logs").describe_metric_filters(logGroupName=f"/aws/ecs/{s.service_name}")["metricFilters"]
     [metric_filter] = filters
@@ -885,13 +1107,17 @@ def _metric_filter(s: StackUnderTest) -> None:
     assert (transformation["metricNamespace"], transformation["metricName"]) == (f"TriFlow/{s.prefix}", "AppErrors")
 
 
-@row("Observability", "billing alarm off by default, and never outside us-east-1")
+@row("Observability", "billing alarm off by default, and never outside us-east-1", services=("cloudwatch",))
 def _billing(s: StackUnderTest) -> None:
     assert "billing-high" not in s.alarms
     assert not s.client("cloudwatch", region="us-east-1").describe_alarms(AlarmNamePrefix=s.prefix)["MetricAlarms"]
 
 
-@row("Observability", "dashboard <prefix>: ECS, RDS, Redis, ALB graphs, every metric with its dimensions")
+@row(
+    "Observability",
+    "dashboard <prefix>: ECS, RDS, Redis, ALB graphs, every metric with its dimensions",
+    services=("cloudwatch",),
+)
 def _dashboard(s: StackUnderTest) -> None:
     body = json.loads(s.client("cloudwatch").get_dashboard(DashboardName=s.prefix)["DashboardBody"])
     names = set()
@@ -908,7 +1134,17 @@ def _dashboard(s: StackUnderTest) -> None:
 # ---------------------------------------------------------------------------------------------- every resource
 
 
-@row("Naming, tags", "every secret and every taggable resource of the app tier carries the stack tags and its Name")
+@row(
+    "Naming, tags",
+    "every taggable resource of the app tier carries the stack tags and its Name",
+    services=(
+        "ecs",
+        "elbv2",
+        "ecr",
+        "logs",
+        "iam",
+    ),
+)
 def _tags(s: StackUnderTest) -> None:
     ecs, elbv2, ecr, iam = (s.client(name) for name in ("ecs", "elbv2", "ecr", "iam"))
     repository = ecr.describe_repositories(repositoryNames=[s.service_name])["repositories"][0]["repositoryArn"]
@@ -930,7 +1166,20 @@ def _tags(s: StackUnderTest) -> None:
     }
     untagged = [name for name, tags in found.items() if not s.base_tags.items() <= tags.items()]
     assert untagged == [], f"missing stack tags on: {untagged}"
+
+
+@row(
+    "Naming, tags",
+    "the generated secrets: letters and digits of their length, each with the stack tags and its Name",
+    services=("secretsmanager",),
+)
+def _secrets(s: StackUnderTest) -> None:
     manager = s.client("secretsmanager")
+    for key, length in SECRET_LENGTHS.items():
+        value = s.secret(key)
+        assert len(value) == length and _letters_and_digits(value), (
+            f"{s.prefix}/{key} is not {length} letters and digits"
+        )
     for key in (*SECRET_LENGTHS, "anthropic-api-key"):
         name = f"{s.prefix}/{key}"
         assert tags_of(manager.describe_secret(SecretId=name)) == {**s.base_tags, "Name": name}, name
