@@ -66,6 +66,14 @@ def input_errors(inputs):
     for prefix in confirmed_prefixes(inputs.get("confirm")):
         if not re.match(r"^[a-z0-9][a-z0-9-]*$", prefix):
             errors.append("confirm names %r, which is not a stack prefix (e.g. triflow-acme-prod)" % prefix)
+    kinds = inputs.get("destroy_kinds")
+    if kinds is not None:
+        unknown = [kind for kind in kinds if kind not in STEP_OF] if isinstance(kinds, list) else [kinds]
+        if unknown or not kinds:
+            errors.append(
+                "destroy_kinds must be a non-empty list of resource kinds from %s, got %r"
+                % (", ".join(sorted(STEP_OF)), kinds)
+            )
     tags = inputs.get("destroy_tags") or {}
     missing = [key for key in IDENTITY_TAGS if not tags.get(key)]
     if missing:
@@ -163,6 +171,9 @@ def desired_state(inputs, context):
         )
         + alarm_resources(inputs["destroy_alarms"])
     )
+    only_kinds = inputs.get("destroy_kinds")
+    if only_kinds is not None:
+        resources = [entry for entry in resources if entry["kind"] in only_kinds]
     order = dict((kind, index) for index, kind in enumerate(kind for kinds in STEPS for kind in kinds))
     resources.sort(key=lambda entry: (entry["step"], order[entry["kind"]]))
     return {
@@ -177,4 +188,6 @@ def desired_state(inputs, context):
         "wait_timeout": inputs["destroy_wait_timeout"],
         "poll_interval": inputs["destroy_poll_interval"],
         "resources": resources,
+        # The kinds not looked for when destroy_kinds narrows the teardown (sorted), else [].
+        "kinds_left_alone": sorted(kind for kind in STEP_OF if only_kinds is not None and kind not in only_kinds),
     }

@@ -79,8 +79,23 @@ def test_resources_are_in_dependency_order():
         ("destroy_poll_interval", 0, "destroy_poll_interval must be a number of seconds from 0.1 to 300"),
         ("confirm", "Triflow_Acme", "confirm names 'Triflow_Acme', which is not a stack prefix"),
         ("destroy_tags", {"Project": "triflow"}, "destroy_tags lacks Customer, Environment"),
+        ("destroy_kinds", ["vpc", "database"], "destroy_kinds must be a non-empty list of resource kinds from alarm, "),
+        ("destroy_kinds", [], "destroy_kinds must be a non-empty list of resource kinds from"),
     ],
 )
 def test_bad_inputs_are_named(variable, value, expected):
     (error,) = roles.errors("destroy", **{variable: value})
     assert error.startswith(expected)
+
+
+def test_destroy_kinds_narrows_the_teardown_to_those_kinds_and_says_which_are_left_alone():
+    everything = roles.desired_state("destroy")
+    assert everything["kinds_left_alone"] == []
+    narrowed = roles.desired_state("destroy", destroy_kinds=["vpc", "subnet", "secret"])
+    assert {item["kind"] for item in narrowed["resources"]} == {"vpc", "subnet", "secret"}
+    # The same entries, in the same order, as the full teardown's.
+    assert narrowed["resources"] == [
+        item for item in everything["resources"] if item["kind"] in ("vpc", "subnet", "secret")
+    ]
+    assert "db_instance" in narrowed["kinds_left_alone"] and "vpc" not in narrowed["kinds_left_alone"]
+    assert len(narrowed["kinds_left_alone"]) == len({kind for step in STEPS for kind in step}) - 3
