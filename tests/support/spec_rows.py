@@ -11,6 +11,7 @@ A stack under test has the product's baseline settings (SPEC.md's values); only 
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 import string
@@ -50,6 +51,20 @@ class StackUnderTest:
     # The services the row being checked declares (None: any); a read of another one fails the row, so a row's
     # declaration is what decides where it can run (LOCALSTACK_SERVICES).
     reading: frozenset[str] | None = None
+
+    @classmethod
+    def from_environment(cls, customer: str, environment: str) -> StackUnderTest:
+        """A stack read through what the environment names, as the roles' modules read it (molecule's verifiers):
+        AWS_ENDPOINT_URL and the credentials (boto3's own lookup), AWS_DEFAULT_REGION, the outputs under
+        TRIFLOW_OUTPUT_DIR or the project's output/. The account comes from STS, never a constant."""
+        project = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[2]))
+        return cls(
+            aws=Endpoint(url=None),
+            customer=customer,
+            environment=environment,
+            output_dir=Path(os.environ.get("TRIFLOW_OUTPUT_DIR", project / "output")),
+            region=os.environ.get("AWS_DEFAULT_REGION", REGION),
+        )
 
     @property
     def prefix(self) -> str:

@@ -7,7 +7,8 @@ make localstack installs is ``.localstack/venv`` (or ``$TRIFLOW_LOCALSTACK_VENV`
 starts tools/localstack/serve.py with the virtualenv's Python and waits until LocalStack says ``Ready.`` and its
 health check lists every service as available; ``stop`` ends it (SIGTERM, then SIGKILL after 30 s) and removes
 its state and what it writes outside its folder (/tmp/localstack-s3-storage, hard-coded in LocalStack: one
-LocalStack at a time uses it). Standard library only: the project's Python runs it.
+LocalStack at a time uses it). Standard library and the emulator's process helpers only
+(tools/emulator/triflow_emulator/process.py): the project's Python runs it, or python3 with no virtualenv.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "tools" / "emulator"))
+from triflow_emulator.process import free_port, log_tail, pid_alive, read_pid, wait_until, write_pid  # noqa: E402
+
 HOST = "127.0.0.1"
 # What LocalStack serves here: the services molecule's localstack scenario uses, and the tagging API the
 # teardown's last check reads.
@@ -47,28 +49,6 @@ def _files(base: Path) -> dict[str, Path]:
     return {name: base / f"localstack.{name}" for name in ("pid", "port", "log")}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child (ours, not reaped yet) is not running.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def _read_int(path: Path) -> int | None:
-    try:
-        text = path.read_text().strip()
-    except FileNotFoundError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
 def _health(port: int) -> dict | None:
     try:
         with urllib.request.urlopen(f"http://{HOST}:{port}/_localstack/health", timeout=2) as response:
@@ -85,17 +65,11 @@ def _ready(port: int, log: Path) -> bool:
     return all(states.get(service) in ("available", "running") for service in SERVICES)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def running() -> tuple[int, int] | None:
     """(pid, port) of the LocalStack this state dir started, if it still runs."""
     files = _files(state_dir())
-    pid, port = _read_int(files["pid"]), _read_int(files["port"])
-    if pid is None or port is None or not _alive(pid):
+    pid, port = read_pid(files["pid"]), read_pid(files["port"])
+    if pid is None or port is None or not pid_alive(pid):
         return None
     return pid, port
 
@@ -115,7 +89,7 @@ def start(stock: bool = False) -> int:
     files = _files(base)
     for folder in ("state/cache", "state/root"):
         (base / folder).mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         OVERRIDE_IN_DOCKER="0",
@@ -136,32 +110,27 @@ def start(stock: bool = False) -> int:
         child = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
         )
-    files["pid"].write_text(f"{child.pid}\n")
-    files["port"].write_text(f"{port}\n")
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            print(f"LocalStack exited with {child.returncode}: see {files['log']}", file=sys.stderr)
-            return 1
-        if _ready(port, files["log"]):
-            print(f"LocalStack {'(stock) ' if stock else ''}runs at http://{HOST}:{port} (pid {child.pid})")
-            return 0
-        time.sleep(0.5)
-    print(f"LocalStack did not get ready in {START_TIMEOUT:.0f} s: see {files['log']}", file=sys.stderr)
+    write_pid(files["pid"], child.pid)
+    write_pid(files["port"], port)
+    wait_until(lambda: child.poll() is not None or _ready(port, files["log"]), START_TIMEOUT, interval=0.5)
+    if child.poll() is None and _ready(port, files["log"]):
+        print(f"LocalStack {'(stock) ' if stock else ''}runs at http://{HOST}:{port} (pid {child.pid})")
+        return 0
+    why = f"exited with {child.returncode}" if child.poll() is not None else f"was not ready in {START_TIMEOUT:.0f} s"
+    print(f"LocalStack {why}; the end of {files['log']}:\n{log_tail(files['log'])}", file=sys.stderr)
     stop()
     return 1
 
 
 def stop() -> int:
     files = _files(state_dir())
-    pid = _read_int(files["pid"])
-    if pid is not None and _alive(pid):
+    pid = read_pid(files["pid"])
+    if pid is not None and pid_alive(pid):
+        # Its own session (start_new_session): the group is LocalStack and whatever it started.
         os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        if _alive(pid):
+        if not wait_until(lambda: not pid_alive(pid), STOP_TIMEOUT):
             os.killpg(pid, signal.SIGKILL)
+            wait_until(lambda: not pid_alive(pid), 5.0)
         print(f"LocalStack (pid {pid}) stopped")
     else:
         print("LocalStack does not run")

@@ -6,27 +6,14 @@ starts, or another endpoint); the account comes from STS, never a constant.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from support.aws import Endpoint
 from support.spec_rows import ROWS, Row, StackUnderTest
-
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 
 
 @pytest.fixture(scope="module")
 def stack() -> StackUnderTest:
     # molecule/default/host_vars: customer molecule, environment test; the product's baseline otherwise.
-    return StackUnderTest(
-        # boto3 reads AWS_ENDPOINT_URL and the credentials from the environment, as the roles' modules do.
-        aws=Endpoint(url=None),
-        customer="molecule",
-        environment="test",
-        output_dir=Path(os.environ.get("TRIFLOW_OUTPUT_DIR", PROJECT / "output")),
-        region=os.environ.get("AWS_DEFAULT_REGION", "ap-northeast-2"),
-    )
+    return StackUnderTest.from_environment("molecule", "test")
 
 
 @pytest.mark.parametrize("spec_row", ROWS, ids=[spec_row.name for spec_row in ROWS])
