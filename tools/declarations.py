@@ -7,7 +7,7 @@
 
 * ``defaults/main.yml``: every option with a default, its description as the comment above it;
 * the variable table of ``README.md``, between the ``BEGIN VARIABLES`` and ``END VARIABLES`` markers: name, type,
-  default (or "required"), allowed values, description.
+  default (or "required", or "not set" for an optional input without one), allowed values, description.
 
 The role's tasks read the inputs through ``triflow.platform.role_desired_state``, which takes the option names from
 the same specification, so no third list of inputs exists.
@@ -114,7 +114,10 @@ def render_table(options: dict[str, dict[str, Any]]) -> str:
     """The README's variable table, between its markers."""
     rows = [BEGIN, "| variable | type | default | meaning |", "|---|---|---|---|"]
     for name, option in options.items():
-        default = _inline(option["default"]) if "default" in option else "required"
+        if "default" in option:
+            default = _inline(option["default"])
+        else:
+            default = "required" if option.get("required") else "not set"
         meaning = ANGLED.sub(r"`\1`", _text(option.get("description"))).replace("|", "\\|")
         if option.get("choices"):
             choices = ", ".join(_inline(choice) for choice in option["choices"])
