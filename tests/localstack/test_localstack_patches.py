@@ -13,9 +13,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
+from support.aws import Endpoint
 
 PROJECT = Path(__file__).resolve().parents[2]
 CONTROL = PROJECT / "tools" / "localstack" / "control.py"
@@ -47,14 +46,7 @@ def localstack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 def _ec2(url: str):
-    return boto3.client(
-        "ec2",
-        endpoint_url=url,
-        region_name="ap-northeast-2",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return Endpoint(url=url).client("ec2")
 
 
 def test_create_route_table_answers_the_local_route_with_its_origin(localstack: tuple[str, str]) -> None:
@@ -91,14 +83,7 @@ def test_nat_gateway_tags_are_of_resource_type_natgateway_and_filter_the_gateway
 
 def test_get_dashboard_of_a_missing_dashboard_answers_resource_not_found(localstack: tuple[str, str]) -> None:
     kind, url = localstack
-    cloudwatch = boto3.client(
-        "cloudwatch",
-        endpoint_url=url,
-        region_name="ap-northeast-2",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    cloudwatch = Endpoint(url=url).client("cloudwatch")
     with pytest.raises(cloudwatch.exceptions.ClientError) as raised:
         cloudwatch.get_dashboard(DashboardName=f"no-such-dashboard-{kind}")
     error = raised.value.response
