@@ -247,6 +247,7 @@ def desired_state(inputs, context):
             "family": service_name,
             "cpu": str(inputs["ecs_service_task_cpu"]),
             "memory": str(inputs["ecs_service_task_memory"]),
+            "cpu_architecture": inputs["ecs_service_cpu_architecture"],
             "container_name": "backend",
             "container_port": inputs["ecs_service_container_port"],
             "initial_image_tag": inputs["ecs_service_initial_image_tag"],
