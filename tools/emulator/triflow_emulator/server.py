@@ -138,9 +138,11 @@ def build_app() -> WSGIApp:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from triflow_emulator.patches import apply_all
+    from triflow_emulator.price_list import with_price_list
 
     applied = apply_all()
-    app = with_app_endpoints(with_call_counter(DomainDispatcherApplication(create_backend_app)))
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    app = with_app_endpoints(with_call_counter(with_price_list(moto_app)))
     return with_health_endpoint(app, health_payload(applied))
 
 
