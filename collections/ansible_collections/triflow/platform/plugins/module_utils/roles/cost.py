@@ -332,6 +332,7 @@ def desired_state(inputs, context):
         "usage": usage,
         "currency": inputs.get("cost_currency"),
         "report_dir": inputs["cost_report_dir"],
+        "prices_file": "%s/%s.yml" % (inputs["cost_prices_dir"].rstrip("/"), inputs["cost_region"]),
         "lines": lines(stack, usage, hours, stack["desired_count"]),
         "max_scale_lines": lines(stack, usage, hours, stack["max_count"]),
         "options": options,
