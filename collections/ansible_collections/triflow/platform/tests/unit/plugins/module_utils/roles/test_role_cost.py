@@ -10,6 +10,7 @@ from support import roles
 from support.emulator import REPO
 
 PRICES = REPO / "roles" / "cost" / "files" / "prices"
+FOLDERS = {"cost_report_dir": "reports/cost", "cost_prices_dir": str(PRICES)}
 
 
 def table(region):
@@ -17,9 +18,9 @@ def table(region):
 
 
 def bill(**overrides):
-    """The cost role's desired state for the defaults with ``overrides`` (the report folder's default reads the
-    environment with a lookup, which the unit tests' templar has not)."""
-    return roles.desired_state("cost", **{"cost_report_dir": "reports/cost", **overrides})
+    """The cost role's desired state for the defaults with ``overrides`` (the folders' defaults read the environment
+    and the role's path, which the unit tests' templar has not)."""
+    return roles.desired_state("cost", **{**FOLDERS, **overrides})
 
 
 def by_item(report):
@@ -41,7 +42,9 @@ def test_the_price_tables_are_the_regions_cost_region_allows_and_every_price_is_
 
 
 def test_each_line_of_the_default_stack_priced_for_seoul():
-    report = estimate(bill(), table("ap-northeast-2"))
+    state = bill()
+    assert state["prices_file"] == f"{PRICES}/ap-northeast-2.yml"
+    report = estimate(state, table("ap-northeast-2"))
     lines = by_item(report)
     # 2 tasks of 1 vCPU / 2 GB (ecs_service_desired_count, task cpu 1024, memory 2048), 730 hours.
     assert lines["Fargate", "vCPU"]["monthly_usd"] == pytest.approx(2 * 1 * 730 * 0.04656, abs=1e-4)
@@ -151,5 +154,5 @@ def test_a_local_currency_converts_every_figure_and_the_markdown_names_it():
     ],
 )
 def test_bad_inputs_are_rejected_naming_the_variable(overrides, message):
-    errors = roles.errors("cost", cost_report_dir="reports/cost", **overrides)
+    errors = roles.errors("cost", **FOLDERS, **overrides)
     assert any(message in error for error in errors), errors
