@@ -95,4 +95,4 @@ def test_the_refresh_rewrites_the_table_from_the_price_list(emulator, playbook, 
     report = json.loads((reports / "cost" / "triflow-demo-dev.json").read_text())
     nodes = next(line for line in report["lines"] if line["service"] == "ElastiCache")
     assert nodes["unit_price_usd"] == expected[nodes["price"]] and nodes["monthly_usd"] is not None
-    assert report["unsourced_lines"] == ["CloudWatch: dashboard"]
+    assert report["unsourced_lines"] == []

@@ -14,6 +14,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 UNSOURCED = "unsourced"
+# On-demand price keys whose reserved counterpart a table may hold (the effective hourly price of a 1-year, no
+# upfront reservation); when it does, with a source, the estimate shows what reserving saves.
+RESERVED = (
+    ("rds.instance_hour.", "rds.reserved_instance_hour.", "reserved database instance (1 year, no upfront)"),
+    ("elasticache.node_hour.", "elasticache.reserved_node_hour.", "reserved cache nodes (1 year, no upfront)"),
+)
 
 
 class PriceError(ValueError):
@@ -77,11 +83,12 @@ def unsourced(priced):
 
 
 def saved(lines, alternative):
-    """What the alternative saves a month; None when a line it changes has an unsourced price."""
+    """What the alternative (other quantities, or other prices) saves a month; None when a line it changes has an
+    unsourced price."""
     saving = 0.0
     for index, line in enumerate(lines):
         other = alternative[index]
-        if line["quantity"] == other["quantity"]:
+        if line["quantity"] == other["quantity"] and line["price"] == other["price"]:
             continue
         if line["monthly_usd"] is None or other["monthly_usd"] is None:
             return None
@@ -117,6 +124,24 @@ def estimate(bill, table, currency=None):
                 "saves_monthly_usd": saved(lines, alternative),
             }
         )
+    for on_demand, reserved, name in RESERVED:
+        swapped = [
+            dict(line, price=reserved + line["price"][len(on_demand) :])
+            if line["price"].startswith(on_demand)
+            else line
+            for line in bill["lines"]
+        ]
+        keys = [line["price"] for line in swapped if line["price"].startswith(reserved)]
+        if keys and all((table["prices"].get(key) or {}).get("usd") is not None for key in keys):
+            alternative = price_lines(swapped, table)
+            report["savings"].append(
+                {
+                    "option": name,
+                    "variable": "a reservation bought in the account (no inventory variable)",
+                    "monthly_usd": total(alternative),
+                    "saves_monthly_usd": saved(lines, alternative),
+                }
+            )
     if currency:
         rate = float(currency["per_usd"])
         report["currency"] = {"code": currency["code"], "per_usd": rate}

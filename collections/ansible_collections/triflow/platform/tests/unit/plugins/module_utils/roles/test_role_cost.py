@@ -38,7 +38,9 @@ def test_the_price_tables_are_the_regions_cost_region_allows_and_every_price_is_
                 assert entry["source"] == "unsourced", key
             else:
                 assert entry["source"] not in ("", "unsourced") and entry["as_of"], key
-            assert entry["query"]["filters"]["regionCode"] == region, key
+            filters = entry["query"]["filters"]
+            # A product of every region (CloudWatch dashboards) is priced in location Any, without a region code.
+            assert filters.get("regionCode") == region or filters.get("location") == "Any", key
 
 
 def test_each_line_of_the_default_stack_priced_for_seoul():
@@ -71,6 +73,7 @@ def test_each_line_of_the_default_stack_priced_for_seoul():
     # 12 alarms + 3 ALB alarms; 10 GB of app logs kept 14 days; 2 GB of Container Insights events.
     assert lines["CloudWatch", "alarms"]["quantity"] == 15
     assert lines["CloudWatch", "alarms"]["monthly_usd"] == pytest.approx(15 * 0.10, abs=1e-4)
+    assert lines["CloudWatch", "dashboard"]["monthly_usd"] == 3.0
     assert lines["CloudWatch", "logs ingested"]["monthly_usd"] == pytest.approx(10 * 0.76, abs=1e-4)
     assert lines["CloudWatch", "logs stored"]["monthly_usd"] == pytest.approx(10 * 14 / 30 * 0.0314, abs=1e-4)
     assert lines["CloudWatch", "Container Insights performance events ingested"]["monthly_usd"] == pytest.approx(
@@ -156,3 +159,12 @@ def test_a_local_currency_converts_every_figure_and_the_markdown_names_it():
 def test_bad_inputs_are_rejected_naming_the_variable(overrides, message):
     errors = roles.errors("cost", **FOLDERS, **overrides)
     assert any(message in error for error in errors), errors
+
+
+def test_a_reserved_price_in_the_table_shows_what_reserving_saves():
+    prices = table("ap-northeast-2")
+    assert not [key for key in prices["prices"] if "reserved" in key]  # none is sourced today: no such option
+    assert [o["option"] for o in estimate(bill(), prices)["savings"] if "reserved" in o["option"]] == []
+    prices["prices"]["rds.reserved_instance_hour.db.t4g.medium"] = {"usd": 0.07, "unit": "instance-hour", "source": "x"}
+    option = next(o for o in estimate(bill(), prices)["savings"] if o["option"].startswith("reserved database"))
+    assert option["saves_monthly_usd"] == pytest.approx(1460 * (0.102 - 0.07), abs=0.01)
