@@ -18,8 +18,8 @@ from ansible_collections.triflow.platform.plugins.module_utils.desired_state imp
 from support.emulator import REPO
 
 ROLES = REPO / "roles"
-# The roles whose desired states provision.yml builds before any AWS call, in its order.
-ORDER = ("stack", "network", "secrets", "storage", "rds", "elasticache", "ecr", "ecs_service", "alarms")
+# The roles whose desired states every job builds before any AWS call, in their order (group_vars/all: stack_roles).
+ORDER = tuple(yaml.safe_load((REPO / "group_vars" / "all" / "main.yml").read_text())["stack_roles"])
 # What the inventory and the stack role give: a stack of customer acme, prod, in the baseline region.
 STACK = {"stack_customer": "acme", "stack_environment": "prod"}
 ACCOUNT_ID = "123456789012"

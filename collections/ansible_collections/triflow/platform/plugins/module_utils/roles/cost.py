@@ -79,7 +79,6 @@ def _stack(inputs):
         "desired_count": app["service"]["initial_desired_count"],
         "max_count": app["autoscaling"]["max"],
         "log_retention_days": app["log_group"]["retention_days"],
-        "url_secrets": len(app["url_secrets"]),
         "rds_class": rds["instance_class"],
         "rds_multi_az": bool(rds["multi_az"]),
         "rds_storage_type": rds["storage_type"],
@@ -93,7 +92,8 @@ def _stack(inputs):
         + len(alarms["alb_alarms_waiting"])
         + (1 if alarms["billing"]["enabled"] else 0),
         "dashboards": 1 if alarms.get("dashboard") else 0,
-        "secrets": len(inputs["cost_secrets"]),
+        # The secrets role's and the app tier's URL secrets (DATABASE_URL, REDIS_URL).
+        "secrets": len(inputs["cost_secrets"]) + len(app["url_secrets"]),
     }
 
 
@@ -292,7 +292,6 @@ def _option(name, variable, stack, usage, hours, **changes):
 
 def desired_state(inputs, context):
     stack = _stack(inputs)
-    stack["secrets"] += stack.pop("url_secrets")
     usage = dict(inputs["cost_usage"])
     hours = inputs["cost_hours_per_month"]
     options = []
