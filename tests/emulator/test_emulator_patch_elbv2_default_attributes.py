@@ -22,6 +22,8 @@ def test_new_alb_reports_idle_timeout_and_http2(aws_target: Endpoint) -> None:
     if aws_target.patched:
         assert attributes["idle_timeout.timeout_seconds"] == "60"
         assert attributes["routing.http2.enabled"] == "true"
+        assert attributes["access_logs.s3.enabled"] == "false"
+        assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "false"
         elbv2.modify_load_balancer_attributes(
             LoadBalancerArn=arn, Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]
         )
@@ -29,3 +31,5 @@ def test_new_alb_reports_idle_timeout_and_http2(aws_target: Endpoint) -> None:
         assert {"Key": "idle_timeout.timeout_seconds", "Value": "120"} in changed
     else:
         assert "idle_timeout.timeout_seconds" not in attributes, gap_message(13, PATCH)
+        assert "access_logs.s3.enabled" not in attributes, gap_message(13, PATCH)
+        assert "routing.http.drop_invalid_header_fields.enabled" not in attributes, gap_message(13, PATCH)

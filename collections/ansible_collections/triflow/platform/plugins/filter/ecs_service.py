@@ -8,17 +8,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.triflow.platform.plugins.module_utils.roles.ecs_service import (
-    assume_role_policy,
     container_definition,
     database_url,
     iam_policies,
     redis_url,
     service_unmanaged_differences,
 )
-
-
-def _assume_role_policy(desired):
-    return assume_role_policy()
 
 
 def _container(desired, image, environment, secret_arns, region):
@@ -39,7 +34,6 @@ class FilterModule:
     def filters(self):
         return {
             "ecs_service_iam_policies": iam_policies,
-            "ecs_service_assume_role_policy": _assume_role_policy,
             "ecs_service_container": _container,
             "ecs_service_database_url": _database_url,
             "ecs_service_redis_url": _redis_url,

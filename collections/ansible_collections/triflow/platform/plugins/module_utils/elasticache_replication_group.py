@@ -49,6 +49,7 @@ MODIFY_PARAMETERS = (
     ("automatic_failover", "AutomaticFailoverEnabled"),
     ("multi_az", "MultiAZEnabled"),
     ("snapshot_retention_limit", "SnapshotRetentionLimit"),
+    ("auto_minor_version_upgrade", "AutoMinorVersionUpgrade"),
     ("snapshot_window", "SnapshotWindow"),
     ("preferred_maintenance_window", "PreferredMaintenanceWindow"),
     ("security_group_ids", "SecurityGroupIds"),
@@ -291,6 +292,7 @@ def current_settings(group, cluster):
         if security_groups is None
         else sorted(g["SecurityGroupId"] for g in security_groups),
         "snapshot_retention_limit": group.get("SnapshotRetentionLimit"),
+        "auto_minor_version_upgrade": group.get("AutoMinorVersionUpgrade"),
         "snapshot_window": group.get("SnapshotWindow"),
         "preferred_maintenance_window": window.lower() if window else window,
         "port": (node_groups[0].get("PrimaryEndpoint") or {}).get("Port"),

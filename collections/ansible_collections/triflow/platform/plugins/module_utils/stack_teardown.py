@@ -401,6 +401,25 @@ class Teardown(object):
     def delete_nat_gateway(self, spec, found):
         self.client("ec2").delete_nat_gateway(NatGatewayId=found.ident)
 
+    def find_flow_log(self, spec):
+        vpcs = self.vpc_ids(spec["vpc"])
+        if not vpcs:
+            return []
+        logs = self.client("ec2").describe_flow_logs(
+            Filters=[{"Name": "resource-id", "Values": vpcs}, {"Name": "tag:Name", "Values": [spec["name"]]}]
+        )["FlowLogs"]
+        return [
+            Found(
+                log["FlowLogId"],
+                arn(self.stack["region"], "ec2", "vpc-flow-log/" + log["FlowLogId"], self.stack["account_id"]),
+                tag_dict(log.get("Tags")),
+            )
+            for log in logs
+        ]
+
+    def delete_flow_log(self, spec, found):
+        self.client("ec2").delete_flow_logs(FlowLogIds=[found.ident])
+
     def find_eip(self, spec):
         ec2 = self.client("ec2")
         addresses = ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [spec["name"]]}])["Addresses"]

@@ -123,6 +123,11 @@ options:
     description:
       - Days of automatic snapshots kept; V(0) turns automatic snapshots off.
     type: int
+  auto_minor_version_upgrade:
+    description:
+      - Whether AWS applies new minor engine versions in the maintenance window (Redis OSS 6.0 and later).
+      - Not given, the group keeps what it has (AWS's default when it is created).
+    type: bool
   snapshot_window:
     description:
       - Daily UTC window for automatic snapshots, C(hh24:mi-hh24:mi), at least 60 minutes, for example
@@ -583,6 +588,7 @@ def argument_spec():
         security_group_ids=dict(type="list", elements="str"),
         preferred_cache_cluster_azs=dict(type="list", elements="str"),
         snapshot_retention_limit=dict(type="int"),
+        auto_minor_version_upgrade=dict(type="bool"),
         snapshot_window=dict(type="str"),
         preferred_maintenance_window=dict(type="str"),
         log_delivery_configurations=dict(type="list", elements="dict", options=log_delivery),

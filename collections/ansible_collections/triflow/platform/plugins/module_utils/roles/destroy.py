@@ -33,7 +33,7 @@ STEPS = (
     ("load_balancer",),
     ("target_group",),
     ("ecs_cluster", "task_definitions"),
-    ("replication_group", "db_instance", "nat_gateway"),
+    ("replication_group", "db_instance", "nat_gateway", "flow_log"),
     ("eip", "vpc_endpoint", "db_subnet_group", "db_parameter_group", "cache_subnet_group", "cache_parameter_group"),
     ("subnet",),
     ("route_table",),
@@ -97,6 +97,11 @@ def network_resources(network):
         found.append(resource("nat_gateway", nat["name"], vpc=vpc))
         found.append(resource("eip", nat["eip_name"]))
     found.append(resource("vpc_endpoint", network["s3_endpoint"]["name"], vpc=vpc))
+    # Looked for whether flow logs are on or not, so a stack that turned them off leaves nothing behind.
+    flow_logs = network["flow_logs"]
+    found.append(resource("flow_log", flow_logs["name"], vpc=vpc))
+    found.append(resource("log_group", flow_logs["log_group"]["name"]))
+    found.append(resource("iam_role", flow_logs["role"]["name"]))
     found.extend(resource("subnet", subnet["name"], vpc=vpc) for subnet in network["subnets"])
     found.extend(resource("route_table", table["name"], vpc=vpc) for table in network["route_tables"])
     for group in network["security_groups"]:
@@ -132,6 +137,7 @@ def data_resources(rds, cache, storage, secrets):
         resource("cache_subnet_group", cache["subnet_group"]["name"]),
         resource("cache_parameter_group", cache["parameter_group"]["name"]),
         resource("s3_bucket", storage["bucket"]),
+        resource("s3_bucket", storage["alb_logs"]["bucket"]),
     ]
     found.extend(
         resource("log_group", "/aws/rds/instance/%s/%s" % (rds["identifier"], log))

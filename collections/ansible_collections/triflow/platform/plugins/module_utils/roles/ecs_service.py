@@ -19,6 +19,7 @@ from urllib.parse import quote
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS, int_in_range
+from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
 # Fargate's CPU units and, for each, the memory sizes (MiB) it accepts.
 FARGATE_MEMORY = {
@@ -35,6 +36,7 @@ TLS_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 NAMESPACE = re.compile(r"^[A-Za-z0-9._/#:-]{1,255}$")
 HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+BUFFER_SIZE = re.compile(r"^[1-9][0-9]*[kmg]$")
 IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 # Environment keys the role sets itself; extra environment may not override them.
 MANAGED_ENV_KEYS = ("ENVIRONMENT", "AWS_REGION", "S3_BUCKET_NAME", "DB_HOST", "DB_PORT", "DB_NAME", "METRICS_NAMESPACE")
@@ -156,6 +158,17 @@ def _container_errors(inputs, errors):
             "ecs_service_metrics_namespace %r is invalid: up to 255 letters, digits and . _ / # : -, "
             "not starting with AWS/" % inputs.get("ecs_service_metrics_namespace")
         )
+    paths = inputs.get("ecs_service_scratch_paths") or []
+    for path in paths:
+        if not str(path).startswith("/") or str(path) == "/" or ".." in str(path).split("/"):
+            errors.append("ecs_service_scratch_paths entry %r is invalid: an absolute path below / (e.g. /tmp)" % path)
+    if len(set(paths)) != len(paths):
+        errors.append("ecs_service_scratch_paths lists a path twice: %s" % paths)
+    if not BUFFER_SIZE.match(str(inputs.get("ecs_service_log_max_buffer_size") or "")):
+        errors.append(
+            "ecs_service_log_max_buffer_size %r is invalid: a size such as 25m (k, m or g suffix)"
+            % inputs.get("ecs_service_log_max_buffer_size")
+        )
     health = inputs.get("ecs_service_container_health_check") or {}
     for key, low, high in (("interval", 5, 300), ("timeout", 2, 60), ("retries", 1, 10), ("start_period", 0, 300)):
         int_in_range("ecs_service_container_health_check.%s" % key, health.get(key), low, high, errors)
@@ -214,6 +227,14 @@ def desired_state(inputs, context):
     else:
         listeners = [{"Protocol": "HTTP", "Port": 80, "DefaultActions": forward}]
     health = inputs["ecs_service_container_health_check"]
+    # ECS tasks assume both roles, only for this account's ECS resources (Amazon ECS Developer Guide, "Task IAM
+    # role", the trust relationship with aws:SourceAccount and aws:SourceArn).
+    logs = inputs.get("ecs_service_alb_access_logs") or {}
+    scratch = [
+        {"name": "scratch-%d" % index, "path": path}
+        for index, path in enumerate(inputs["ecs_service_scratch_paths"], start=1)
+    ]
+    trust = service_trust_policy("ecs-tasks.amazonaws.com", context.get("region"), context.get("account_id"), "ecs", "*")
     return {
         "https": bool(certificate),
         "metrics_namespace": inputs["ecs_service_metrics_namespace"],
@@ -225,11 +246,13 @@ def desired_state(inputs, context):
         },
         "execution_role": {
             "name": "%s-ecs-execution" % prefix,
+            "trust_policy": trust,
             "policy_name": "task-execution",
             "tags": named_tags(tags, "%s-ecs-execution" % prefix),
         },
         "task_role": {
             "name": "%s-ecs-task" % prefix,
+            "trust_policy": trust,
             "policy_name": "app-access",
             "tags": named_tags(tags, "%s-ecs-task" % prefix),
         },
@@ -251,6 +274,15 @@ def desired_state(inputs, context):
             "container_name": "backend",
             "container_port": inputs["ecs_service_container_port"],
             "initial_image_tag": inputs["ecs_service_initial_image_tag"],
+            # The container's root file system is read-only; each scratch path is a task-local volume on the
+            # task's ephemeral storage (Fargate bind mounts), writable and gone with the task.
+            "read_only_root_filesystem": True,
+            "scratch_volumes": scratch,
+            # awslogs in non-blocking mode: a full buffer drops log lines instead of stalling the app's writes
+            # (Amazon ECS Developer Guide, "Using the awslogs log driver", mode and max-buffer-size).
+            "log_mode": "non-blocking",
+            "volumes": [{"name": volume["name"]} for volume in scratch],
+            "log_max_buffer_size": inputs["ecs_service_log_max_buffer_size"],
             "health_check": {
                 "command": ["CMD-SHELL", inputs["ecs_service_container_health_command"]],
                 "interval": health["interval"],
@@ -265,6 +297,13 @@ def desired_state(inputs, context):
             "scheme": "internet-facing",
             "deletion_protection": inputs["ecs_service_alb_deletion_protection"],
             "http2": True,
+            # Requests with header fields that are not valid HTTP are dropped, not passed to the app.
+            "drop_invalid_header_fields": True,
+            "access_logs": {
+                "enabled": bool(logs.get("enabled")),
+                "bucket": logs.get("bucket") or "",
+                "prefix": logs.get("prefix") or "",
+            },
             "idle_timeout": inputs["ecs_service_alb_idle_timeout"],
             "listeners": listeners,
             "tags": named_tags(tags, "%s-alb" % prefix),
@@ -362,16 +401,6 @@ def iam_policies(desired, account_id, region, secret_arns, bucket, repository_ar
     return {"execution": execution, "task": task}
 
 
-def assume_role_policy():
-    """Trust policy of both task roles: ECS tasks assume them."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-
-
 def database_url(username, password, host, port, database):
     """DATABASE_URL of the backend: TLS required (rds.force_ssl=1)."""
     return "postgresql://%s:%s@%s:%s/%s?sslmode=require" % (
@@ -401,12 +430,19 @@ def container_definition(desired, image, environment, secret_arns, log_region):
         "environment": [{"name": key, "value": str(value)} for key, value in sorted(environment.items())],
         "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(secret_arns.items())],
         "healthCheck": task["health_check"],
+        "readonlyRootFilesystem": task["read_only_root_filesystem"],
+        "mountPoints": [
+            {"sourceVolume": volume["name"], "containerPath": volume["path"], "readOnly": False}
+            for volume in task["scratch_volumes"]
+        ],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
                 "awslogs-group": desired["log_group"]["name"],
                 "awslogs-region": log_region,
                 "awslogs-stream-prefix": task["container_name"],
+                "mode": task["log_mode"],
+                "max-buffer-size": task["log_max_buffer_size"],
             },
         },
     }

@@ -113,6 +113,8 @@ def desired_state(inputs, context):
             "at_rest_encryption": True,
             "transit_encryption": True,
             "snapshot_retention_days": inputs["elasticache_snapshot_retention_days"],
+            # Minor engine versions (security fixes) are applied in the maintenance window.
+            "auto_minor_version_upgrade": True,
             "snapshot_window": inputs["elasticache_snapshot_window"],
             "maintenance_window": inputs["elasticache_maintenance_window"],
             "log_delivery_configurations": [

@@ -14,6 +14,9 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
+from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS
+from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 from ansible_collections.triflow.platform.plugins.module_utils.naming import (
     name_part_errors,
     named_tags,
@@ -61,6 +64,13 @@ def input_errors(inputs):
     errors.extend(name_part_errors("network_name_prefix", prefix))
     if not errors:
         errors.extend(prefix_length_errors("network_name_prefix", prefix))
+
+    retention = (inputs.get("network_flow_logs") or {}).get("retention_days")
+    if retention not in LOG_RETENTION_DAYS:
+        errors.append(
+            "network_flow_logs.retention_days %r is invalid; CloudWatch Logs accepts: %s"
+            % (retention, ", ".join(str(day) for day in LOG_RETENTION_DAYS))
+        )
 
     region = inputs.get("network_region")
     zones = list(inputs.get("network_availability_zones") or [])
@@ -228,6 +238,7 @@ def desired_state(inputs, context):
         )
 
     endpoint_name = "%s-s3" % prefix
+    account_id = context.get("account_id")
     return {
         "name_prefix": prefix,
         "region": region,
@@ -248,7 +259,85 @@ def desired_state(inputs, context):
             "service": "com.amazonaws.%s.s3" % region,
             "type": "Gateway",
             "route_tables": [table["name"] for table in route_tables],
+            "policy": s3_endpoint_policy(region, account_id, inputs.get("network_s3_endpoint_bucket")),
             "tags": named_tags(tags, endpoint_name),
         },
+        # The VPC's default group (AWS creates it, nothing of the stack uses it) holds no rule at all (CIS AWS 5.4).
+        "default_security_group": {"name": "default", "ingress": [], "egress": []},
         "security_groups": security_groups(prefix, tags, inputs),
+        "flow_logs": flow_logs(prefix, tags, region, account_id, inputs["network_flow_logs"]),
+    }
+
+
+def s3_endpoint_policy(region, account_id, bucket):
+    """The S3 gateway endpoint's policy: this account's principals reach this stack's bucket, and image pulls reach
+    ECR's layer bucket; nothing else in S3 is reachable from the VPC. None until the account and bucket are known.
+
+    ECR serves image layers from the AWS-owned bucket ``prod-<region>-starport-layer-bucket`` through pre-signed
+    URLs, so that statement cannot name a principal ("Minimum Amazon S3 bucket permissions for Amazon ECR", Amazon
+    ECR User Guide, Amazon ECR interface VPC endpoints).
+    """
+    if not account_id or not bucket:
+        return None
+    bucket_arn = arn(region, "s3", bucket, regional=False)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ThisAccountToTheStackBucket",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, bucket_arn + "/*"],
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+            },
+            {
+                "Sid": "ImagePullsFromTheRegistry",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": arn(region, "s3", "prod-%s-starport-layer-bucket/*" % region, regional=False),
+            },
+        ],
+    }
+
+
+def flow_logs(prefix, tags, region, account_id, settings):
+    """VPC flow logs to CloudWatch Logs when ``network_flow_logs.enabled``: the log group, the role the service
+    assumes to write it (trusted only from this account's flow logs: confused-deputy prevention, as the VPC User
+    Guide's "IAM role for publishing flow logs to CloudWatch Logs" shows) and the flow log itself."""
+    name = "%s-flow-logs" % prefix
+    group = "/aws/vpc/%s" % name
+    group_arn = arn(region, "logs", "log-group:%s" % group, account_id or "")
+    return {
+        "enabled": settings["enabled"],
+        "name": name,
+        "traffic_type": settings["traffic_type"],
+        "max_aggregation_interval": settings["max_aggregation_interval"],
+        "tags": named_tags(tags, name),
+        "log_group": {"name": group, "retention_days": settings["retention_days"], "tags": named_tags(tags, group)},
+        "role": {
+            "name": name,
+            "policy_name": "write-flow-logs",
+            "tags": named_tags(tags, name),
+            "trust_policy": service_trust_policy(
+                "vpc-flow-logs.amazonaws.com", region, account_id, "ec2", "vpc-flow-log/*"
+            ),
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "WriteTheFlowLogGroup",
+                        "Effect": "Allow",
+                        "Action": [
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "logs:DescribeLogGroups",
+                            "logs:DescribeLogStreams",
+                        ],
+                        "Resource": [group_arn, group_arn + ":log-stream:*"],
+                    }
+                ],
+            },
+        },
     }

@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 from ansible_collections.triflow.platform.plugins.module_utils.rules import (
     RDS_WINDOW_MINUTES,
     int_in_range,
@@ -131,6 +132,15 @@ def desired_state(inputs, context):
         },
         "monitoring_role": {
             "name": "%s-rds-monitoring" % prefix,
+            # Enhanced Monitoring assumes it only for this instance (RDS User Guide, "Setting up and enabling
+            # Enhanced Monitoring": aws:SourceArn and aws:SourceAccount in the trust relationship).
+            "trust_policy": service_trust_policy(
+                "monitoring.rds.amazonaws.com",
+                context["region"],
+                context.get("account_id"),
+                "rds",
+                "db:%s" % identifier,
+            ),
             "policy_arn": arn(context["region"], "iam", MONITORING_POLICY, "aws", regional=False),
             "tags": named_tags(tags, "%s-rds-monitoring" % prefix),
         },

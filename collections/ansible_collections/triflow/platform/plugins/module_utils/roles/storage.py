@@ -14,6 +14,7 @@ import re
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range
 
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
@@ -46,6 +47,8 @@ def input_errors(inputs):
     errors = []
     if inputs.get("storage_bucket_name"):
         errors.extend(bucket_name_errors("storage_bucket_name", inputs["storage_bucket_name"]))
+    expire = (inputs.get("storage_alb_access_logs") or {}).get("expire_days")
+    int_in_range("storage_alb_access_logs.expire_days", expire, 1, 3650, errors)
     if inputs.get("storage_encryption") != "aws:kms" and inputs.get("storage_kms_key_id"):
         errors.append("storage_kms_key_id is set but storage_encryption is not aws:kms")
     for category in inputs.get("storage_archive_categories") or []:
@@ -139,6 +142,86 @@ def lifecycle_rules(inputs):
     return rules
 
 
+# The account of Elastic Load Balancing in each region that predates August 2022: its principal writes access logs
+# (Elastic Load Balancing User Guide, "Enable access logs for your Application Load Balancer", step 2). Newer regions
+# use the service principal logdelivery.elasticloadbalancing.amazonaws.com instead.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575586",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+}
+ALB_LOGS_PREFIX = "alb"
+
+
+def alb_logs_bucket(inputs, account_id):
+    """The load balancer's access-logs bucket: SSE-S3 (the only encryption ALB log delivery supports), no public
+    access, TLS only, written only by Elastic Load Balancing under ``alb/AWSLogs/<account>/``, expired after
+    ``storage_alb_access_logs.expire_days``."""
+    settings = inputs["storage_alb_access_logs"]
+    region = inputs["storage_region"]
+    name = "%s-alb-logs-%s" % (inputs["storage_name_prefix"], account_id or "ACCOUNT")
+    bucket = arn(region, "s3", name, regional=False)
+    writer = ELB_LOG_ACCOUNTS.get(region)
+    principal = (
+        {"AWS": arn(region, "iam", "root", writer, regional=False)}
+        if writer
+        else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    )
+    policy = tls_only_policy(name, region)
+    policy["Statement"].append(
+        {
+            "Sid": "ElasticLoadBalancingWritesAccessLogs",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "s3:PutObject",
+            "Resource": "%s/%s/AWSLogs/%s/*" % (bucket, ALB_LOGS_PREFIX, account_id or "ACCOUNT"),
+        }
+    )
+    return {
+        "enabled": settings["enabled"],
+        "bucket": name,
+        "prefix": ALB_LOGS_PREFIX,
+        "encryption": "AES256",
+        "policy": policy,
+        "tags": named_tags(inputs.get("storage_tags") or {}, name),
+        "lifecycle_rules": [
+            {
+                "ID": "expire-access-logs",
+                "Status": "Enabled",
+                "Filter": {},
+                "Expiration": {"Days": settings["expire_days"]},
+            },
+            {
+                "ID": "abort-incomplete-multipart-uploads",
+                "Status": "Enabled",
+                "Filter": {},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": inputs["storage_abort_multipart_days"]},
+            },
+        ],
+    }
+
+
 def desired_state(inputs, context):
     """The stack's bucket: name, settings, policy, tags and lifecycle rules (``context``: the ``account_id``, which
     the bucket's default name holds, or None before the account is known)."""
@@ -160,6 +243,7 @@ def desired_state(inputs, context):
         "tags": named_tags(inputs.get("storage_tags") or {}, name),
         "category_tag_key": inputs["storage_category_tag_key"],
         "lifecycle_rules": lifecycle_rules(inputs),
+        "alb_logs": alb_logs_bucket(inputs, context.get("account_id")),
     }
 
 
