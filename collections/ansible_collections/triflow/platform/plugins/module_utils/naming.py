@@ -74,3 +74,8 @@ def named_tags(tags, name):
     result = dict(tags)
     result["Name"] = name
     return result
+
+
+def app_role_names(prefix):
+    """Names of the app's two IAM roles: ECS's task execution role and the task role the backend runs as."""
+    return {"execution": "%s-ecs-execution" % prefix, "task": "%s-ecs-task" % prefix}

@@ -17,7 +17,7 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
-from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.naming import app_role_names, named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS, int_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
@@ -230,6 +230,8 @@ def desired_state(inputs, context):
     # ECS tasks assume both roles, only for this account's ECS resources (Amazon ECS Developer Guide, "Task IAM
     # role", the trust relationship with aws:SourceAccount and aws:SourceArn).
     logs = inputs.get("ecs_service_alb_access_logs") or {}
+    roles = app_role_names(prefix)
+    secret_policy = inputs.get("ecs_service_secrets_resource_policy") or None
     scratch = [
         {"name": "scratch-%d" % index, "path": path}
         for index, path in enumerate(inputs["ecs_service_scratch_paths"], start=1)
@@ -245,25 +247,27 @@ def desired_state(inputs, context):
             "tags": named_tags(tags, "/aws/ecs/%s" % service_name),
         },
         "execution_role": {
-            "name": "%s-ecs-execution" % prefix,
+            "name": roles["execution"],
             "trust_policy": trust,
             "policy_name": "task-execution",
-            "tags": named_tags(tags, "%s-ecs-execution" % prefix),
+            "tags": named_tags(tags, roles["execution"]),
         },
         "task_role": {
-            "name": "%s-ecs-task" % prefix,
+            "name": roles["task"],
             "trust_policy": trust,
             "policy_name": "app-access",
-            "tags": named_tags(tags, "%s-ecs-task" % prefix),
+            "tags": named_tags(tags, roles["task"]),
         },
         "url_secrets": {
             "database_url": {
                 "name": "%s/database-url" % prefix,
                 "description": "DATABASE_URL of the backend (built from the RDS endpoint and password)",
+                "resource_policy": secret_policy,
             },
             "redis_url": {
                 "name": "%s/redis-url" % prefix,
                 "description": "REDIS_URL of the backend (rediss://, built from the AUTH token)",
+                "resource_policy": secret_policy,
             },
         },
         "task": {

@@ -10,10 +10,12 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
+from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
+from ansible_collections.triflow.platform.plugins.module_utils.naming import app_role_names, named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+PRINCIPAL_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[^*]+$")
 MIN_LENGTH = 16
 MAX_LENGTH = 128
 
@@ -41,12 +43,48 @@ def input_errors(inputs):
     if duplicates:
         errors.append("secrets_generated and secrets_provided list %s more than once" % ", ".join(map(str, duplicates)))
     int_in_range("secrets_recovery_window_days", inputs.get("secrets_recovery_window_days"), 7, 30, errors)
+    for index, principal in enumerate(inputs.get("secrets_operator_arns") or []):
+        if not PRINCIPAL_PATTERN.match(str(principal)):
+            errors.append(
+                "secrets_operator_arns[%d] %r is invalid: the ARN of an IAM role or user, without wildcards "
+                "(arn:aws:iam::123456789012:role/triflow-provisioner)" % (index, principal)
+            )
     return errors
 
 
+def resource_policy(inputs, context):
+    """The policy of every secret of the stack: anyone but the app's two roles and the operators is denied every
+    Secrets Manager action on it, whatever their identity policies allow (Secrets Manager User Guide, "Resource-
+    based policies": deny with aws:PrincipalArn). None before the account is known.
+
+    Roles are named in a condition, not as principals, so the policy can be set before the roles exist.
+    """
+    account_id = context.get("account_id")
+    operators = list(inputs.get("secrets_operator_arns") or [])
+    if not account_id or not operators:
+        return None
+    region = context.get("region")
+    roles = app_role_names(inputs["secrets_name_prefix"])
+    readers = [arn(region, "iam", "role/%s" % roles[key], account_id, regional=False) for key in ("execution", "task")]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OnlyTheStackAndItsOperators",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalArn": sorted(set(readers + operators))}},
+            }
+        ],
+    }
+
+
 def desired_state(inputs, context):
-    """One entry per secret: key, name, description, generated (bool), length, tags."""
+    """One entry per secret: key, name, description, generated (bool), length, resource policy, tags."""
     prefix = inputs["secrets_name_prefix"]
+    policy = resource_policy(inputs, context)
     tags = inputs.get("secrets_tags") or {}
     state = []
     for variable, generated in (("secrets_generated", True), ("secrets_provided", False)):
@@ -59,6 +97,7 @@ def desired_state(inputs, context):
                     "description": secret["description"],
                     "generated": generated,
                     "length": secret.get("length", 0) if generated else 0,
+                    "resource_policy": policy,
                     "tags": named_tags(tags, name),
                 }
             )
