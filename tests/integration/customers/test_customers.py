@@ -116,3 +116,37 @@ def test_switching_nat_mode_moves_routes_and_removes_the_unused_nat_and_its_eip(
     run = playbook("site.yml", INVENTORIES[0], extra_args=NETWORK_ONLY)
     assert run.rc == 0, run.output[-6000:]
     assert len(network_of(ec2, ACME)["nat_gateways"]) == 2
+
+
+def test_flow_logs_and_access_logs_where_the_inventory_turns_them_on(emulator, customers):
+    # customer_a (production) turns on VPC flow logs and ALB access logs; customer_b keeps the defaults (off).
+    ec2, elbv2, s3 = (emulator.client(name) for name in ("ec2", "elbv2", "s3"))
+    for prefix, on in ((ACME, True), (GLOBEX, False)):
+        vpc = network_of(ec2, prefix)["vpc"]["VpcId"]
+        logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+        [alb] = elbv2.describe_load_balancers(Names=[f"{prefix}-alb"])["LoadBalancers"]
+        attributes = {
+            a["Key"]: a["Value"]
+            for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]
+        }
+        buckets = {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
+        bucket = f"{prefix}-alb-logs-123456789012"
+        if not on:
+            assert logs == [] and attributes["access_logs.s3.enabled"] == "false" and bucket not in buckets
+            continue
+        [log] = logs
+        assert (log["LogGroupName"], log["TrafficType"], log["LogDestinationType"]) == (
+            f"/aws/vpc/{prefix}-flow-logs",
+            "ALL",
+            "cloud-watch-logs",
+        )
+        assert log["DeliverLogsPermissionArn"] == f"arn:aws:iam::123456789012:role/{prefix}-flow-logs"
+        [group] = emulator.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/vpc/{prefix}-flow-logs")[
+            "logGroups"
+        ]
+        assert group["retentionInDays"] == 90
+        assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"]) == ("true", bucket)
+        assert attributes["access_logs.s3.prefix"] == "alb"
+        encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]

@@ -94,7 +94,9 @@ def run(module, client):
         endpoints = []
     endpoints = [item for item in endpoints if item.get("State", "").lower() not in ("deleted", "deleting")]
     if not endpoints:
-        module.fail_json(msg="VPC endpoint %s does not exist; create it first (amazon.aws.ec2_vpc_endpoint)" % endpoint_id)
+        module.fail_json(
+            msg="VPC endpoint %s does not exist; create it first (amazon.aws.ec2_vpc_endpoint)" % endpoint_id
+        )
     current = json.loads(endpoints[0].get("PolicyDocument") or "{}")
     changed = compare_policies(current, wanted)
     if changed and not module.check_mode:
@@ -115,7 +117,9 @@ def main():
     try:
         result = run(module, client)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:  # pylint: disable=duplicate-except
-        module.fail_json_aws(error, msg="could not set the policy of VPC endpoint %s" % module.params["vpc_endpoint_id"])
+        module.fail_json_aws(
+            error, msg="could not set the policy of VPC endpoint %s" % module.params["vpc_endpoint_id"]
+        )
     if not module._diff:
         result.pop("diff")
     module.exit_json(**result)

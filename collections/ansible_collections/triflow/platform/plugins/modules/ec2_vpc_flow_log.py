@@ -226,7 +226,9 @@ def run(module, client):
         fresh = find(client, params["vpc_id"], params["log_group_name"])
         result_log = camel_dict_to_snake_dict(fresh[0]) if fresh else {}
         after = result_log
-    return dict(changed=changed, flow_log=result_log, differences=changed_settings, diff=dict(before=before, after=after))
+    return dict(
+        changed=changed, flow_log=result_log, differences=changed_settings, diff=dict(before=before, after=after)
+    )
 
 
 def main():

@@ -236,7 +236,9 @@ def desired_state(inputs, context):
         {"name": "scratch-%d" % index, "path": path}
         for index, path in enumerate(inputs["ecs_service_scratch_paths"], start=1)
     ]
-    trust = service_trust_policy("ecs-tasks.amazonaws.com", context.get("region"), context.get("account_id"), "ecs", "*")
+    trust = service_trust_policy(
+        "ecs-tasks.amazonaws.com", context.get("region"), context.get("account_id"), "ecs", "*"
+    )
     return {
         "https": bool(certificate),
         "metrics_namespace": inputs["ecs_service_metrics_namespace"],

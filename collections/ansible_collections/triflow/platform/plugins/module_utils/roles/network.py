@@ -15,13 +15,13 @@ import ipaddress
 import re
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
-from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS
-from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 from ansible_collections.triflow.platform.plugins.module_utils.naming import (
     name_part_errors,
     named_tags,
     prefix_length_errors,
 )
+from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS
+from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
 AZ_PATTERN = re.compile(r"^(?P<region>[a-z]{2}(-gov)?-[a-z]+-\d)(?P<zone>[a-z])$")
 # AWS accepts VPC and subnet netmasks from /16 to /28.

@@ -15,12 +15,12 @@ import re
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
-from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 from ansible_collections.triflow.platform.plugins.module_utils.rules import (
     RDS_WINDOW_MINUTES,
     int_in_range,
     window_errors,
 )
+from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
 # First RDS for PostgreSQL minor version of each major that ships pgvector 0.8.0 or later.
 PGVECTOR_08_SINCE = {13: (13, 17), 14: (14, 14), 15: (15, 9), 16: (16, 5), 17: (17, 1)}

@@ -43,7 +43,12 @@ def test_every_resource_comes_from_the_roles_desired_states():
     assert names(state, "security_group") == names(state, "security_group_rules")
     assert names(state, "ecs_service") == [ecs["service"]["name"]]
     assert names(state, "db_instance") == [facts["rds_desired_state"]["identifier"]]
-    assert names(state, "s3_bucket") == [facts["storage_desired_state"]["bucket"]]
+    storage = facts["storage_desired_state"]
+    assert names(state, "s3_bucket") == [storage["bucket"], storage["alb_logs"]["bucket"]]
+    # Flow logs and their group and role are looked for whether flow logs are on or not.
+    assert names(state, "flow_log") == [network["flow_logs"]["name"]]
+    assert network["flow_logs"]["log_group"]["name"] in names(state, "log_group")
+    assert network["flow_logs"]["role"]["name"] in names(state, "iam_role")
     secrets = [secret["name"] for secret in facts["secrets_desired_state"]]
     secrets += [url["name"] for url in ecs["url_secrets"].values()]
     assert sorted(names(state, "secret")) == sorted(secrets)
