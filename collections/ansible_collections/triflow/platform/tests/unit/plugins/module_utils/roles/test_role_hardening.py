@@ -55,9 +55,18 @@ def test_flow_logs_are_off_by_default_and_their_role_trusts_only_this_accounts_f
 def test_flow_log_retention_must_be_one_cloudwatch_accepts():
     errors = roles.errors(
         "network",
-        network_flow_logs={"enabled": True, "traffic_type": "ALL", "retention_days": 15, "max_aggregation_interval": 600},
+        network_flow_logs={
+            "enabled": True,
+            "traffic_type": "ALL",
+            "retention_days": 15,
+            "max_aggregation_interval": 600,
+        },
     )
-    assert len(errors) == 1 and errors[0].startswith("network_flow_logs.retention_days 15 is invalid") and "14" in errors[0]
+    assert (
+        len(errors) == 1
+        and errors[0].startswith("network_flow_logs.retention_days 15 is invalid")
+        and "14" in errors[0]
+    )
 
 
 def test_ecs_roles_trust_only_this_accounts_ecs_and_rds_monitoring_only_this_instance():
@@ -100,7 +109,11 @@ def test_scratch_paths_and_buffer_size_are_checked_naming_the_variable():
 def test_the_alb_drops_invalid_headers_and_logs_where_the_storage_role_says():
     alb = roles.desired_state("ecs_service")["alb"]
     assert alb["drop_invalid_header_fields"] is True
-    assert alb["access_logs"] == {"enabled": False, "bucket": f"triflow-acme-prod-alb-logs-{ACCOUNT_ID}", "prefix": "alb"}
+    assert alb["access_logs"] == {
+        "enabled": False,
+        "bucket": f"triflow-acme-prod-alb-logs-{ACCOUNT_ID}",
+        "prefix": "alb",
+    }
 
 
 def test_the_access_logs_bucket_is_written_only_by_the_regions_load_balancing():
