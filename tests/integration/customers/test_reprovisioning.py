@@ -23,6 +23,7 @@ def test_reprovisioning_keeps_the_deployed_image_and_the_autoscaled_count(emulat
         executionRoleArn=task["executionRoleArn"],
         networkMode=task["networkMode"],
         containerDefinitions=[container],
+        volumes=task["volumes"],
         requiresCompatibilities=task["requiresCompatibilities"],
         cpu=task["cpu"],
         memory=task["memory"],
