@@ -1292,6 +1292,9 @@ def _secret_policies(s: StackUnderTest) -> None:
         [statement] = json.loads(manager.get_resource_policy(SecretId=name)["ResourcePolicy"])["Statement"]
         assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "secretsmanager:*")
         allowed = set(statement["Condition"]["StringNotEquals"]["aws:PrincipalArn"])
-        # The app's two roles, and the identity that ran site.yml (an IAM role or user of this account).
+        # The app's two roles, and the identity that ran site.yml (an IAM role or user of this account, or its root
+        # user: LocalStack's identity).
         [operator] = allowed - app_roles
-        assert app_roles <= allowed and re.match(rf"^arn:aws:iam::{s.account}:(role|user)/[^*]+$", operator), name
+        assert app_roles <= allowed and re.match(rf"^arn:aws:iam::{s.account}:((role|user)/[^*]+|root)$", operator), (
+            name
+        )

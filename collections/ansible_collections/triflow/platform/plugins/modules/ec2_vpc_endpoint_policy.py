@@ -16,6 +16,9 @@ description:
     whatever their key order, one-item lists or C(Version), count as equal).
   - C(amazon.aws.ec2_vpc_endpoint) sends its O(policy) only when it creates an endpoint and never changes the policy
     of an existing one; run this module after it.
+  - The policy C(DescribeVpcEndpoints) returns may lack the C(Version) element the policy was set with (LocalStack
+    strips it, for parity with AWS by its own account). A policy that differs only by a C(Version) the answer lacks
+    counts as equal, so a converged endpoint never reports a change.
   - The endpoint must exist; the module fails, naming it, when it does not (in check mode too, unless
     O(vpc_endpoint_id) is empty, which stands for an endpoint an earlier task of the run would create).
 author: TriFlow AI platform team (@triflow-ai)
@@ -98,7 +101,8 @@ def run(module, client):
             msg="VPC endpoint %s does not exist; create it first (amazon.aws.ec2_vpc_endpoint)" % endpoint_id
         )
     current = json.loads(endpoints[0].get("PolicyDocument") or "{}")
-    changed = compare_policies(current, wanted)
+    compared = wanted if "Version" in current else dict((k, v) for k, v in wanted.items() if k != "Version")
+    changed = compare_policies(current, compared)
     if changed and not module.check_mode:
         client.modify_vpc_endpoint(VpcEndpointId=endpoint_id, PolicyDocument=json.dumps(wanted))
     return dict(

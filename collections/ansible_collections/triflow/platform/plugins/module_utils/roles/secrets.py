@@ -15,7 +15,8 @@ from ansible_collections.triflow.platform.plugins.module_utils.naming import app
 from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-PRINCIPAL_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[^*]+$")
+# An IAM role or user, or an account's root user, as aws:PrincipalArn names them.
+PRINCIPAL_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:((role|user)/[^*]+|root)$")
 MIN_LENGTH = 16
 MAX_LENGTH = 128
 
@@ -46,7 +47,7 @@ def input_errors(inputs):
     for index, principal in enumerate(inputs.get("secrets_operator_arns") or []):
         if not PRINCIPAL_PATTERN.match(str(principal)):
             errors.append(
-                "secrets_operator_arns[%d] %r is invalid: the ARN of an IAM role or user, without wildcards "
+                "secrets_operator_arns[%d] %r is invalid: the ARN of an IAM role or user (or root), without wildcards "
                 "(arn:aws:iam::123456789012:role/triflow-provisioner)" % (index, principal)
             )
     return errors

@@ -168,7 +168,10 @@ def test_every_secret_denies_all_but_the_app_roles_and_the_operators():
 
 
 def test_operator_arns_are_iam_principals_without_wildcards():
-    errors = roles.errors("secrets", secrets_operator_arns=[OPERATOR, "arn:aws:iam::123456789012:role/ops-*", "me"])
+    root = f"arn:aws:iam::{ACCOUNT_ID}:root"
+    errors = roles.errors(
+        "secrets", secrets_operator_arns=[OPERATOR, "arn:aws:iam::123456789012:role/ops-*", "me", root]
+    )
     assert len(errors) == 2 and all(error.startswith("secrets_operator_arns[") for error in errors)
     assert "secrets_operator_arns[1]" in errors[0] and "secrets_operator_arns[2]" in errors[1]
 

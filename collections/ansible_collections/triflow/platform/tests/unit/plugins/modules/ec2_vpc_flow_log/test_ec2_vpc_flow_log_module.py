@@ -131,3 +131,22 @@ def test_a_missing_endpoint_is_named(emulator: Emulator, run_main) -> None:
     args = emulator.module_args(vpc_endpoint_id="vpce-0123456789abcdef0", policy=POLICY)
     result = run_main(ec2_vpc_endpoint_policy.main, args, False, False).result
     assert result["failed"] and "vpce-0123456789abcdef0 does not exist" in result["msg"]
+
+
+def test_an_answer_without_the_version_is_no_difference(emulator: Emulator, run_main) -> None:
+    # DescribeVpcEndpoints may return the document without Version (LocalStack does): nothing to change then.
+    ec2 = emulator.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.79.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    unversioned = {key: value for key, value in POLICY.items() if key != "Version"}
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="com.amazonaws.ap-northeast-2.s3",
+        RouteTableIds=[table],
+        PolicyDocument=json.dumps(unversioned),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    args = emulator.module_args(vpc_endpoint_id=endpoint, policy=POLICY)
+    assert not run_main(ec2_vpc_endpoint_policy.main, args, False, False).result["changed"]
+    other = {**unversioned, "Statement": [{**POLICY["Statement"][0], "Action": "s3:GetObject"}]}
+    args = emulator.module_args(vpc_endpoint_id=endpoint, policy={**other, "Version": "2012-10-17"})
+    assert run_main(ec2_vpc_endpoint_policy.main, args, False, False).result["changed"]
