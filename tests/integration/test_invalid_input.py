@@ -73,7 +73,7 @@ CASES = [
         {"ecs_service_certificate_arn": "arn:aws:iam::123456789012:server-certificate/triflow"},
         "ecs_service_certificate_arn 'arn:aws:iam::123456789012:server-certificate/triflow' is not an ACM",
     ),
-    ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is invalid"),
+    ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is not a CloudWatch Logs retention"),
     ({"secrets_recovery_window_days": 3}, "secrets_recovery_window_days 3 is invalid: a whole number from 7 to 30"),
     (
         {"secrets_generated": [{"key": "db_master_password", "description": "db", "length": 8}]},

@@ -4,7 +4,7 @@
 """Rules of AWS that roles and modules check before any call, each written once.
 
 * ``int_in_range``: a whole number within bounds (argument_specs checks the type, not the range).
-* ``LOG_RETENTION_DAYS``: the only retentions CloudWatch Logs accepts.
+* ``LOG_RETENTION_DAYS``: the only retentions CloudWatch Logs accepts; ``log_retention_in_range`` checks one.
 * ``window_errors``: a daily window (RDS backups, ElastiCache snapshots, ``hh24:mi-hh24:mi``) and a weekly one
   (maintenance, ``ddd:hh24:mi-ddd:hh24:mi``), UTC: format, minimum length, and no overlap on any day of the week.
   RDS wants 30 minutes at least, ElastiCache 60; touching windows are allowed (AWS allows them).
@@ -61,6 +61,17 @@ def int_in_range(variable, value, low, high, errors):
     """Whether ``value`` is a whole number from ``low`` to ``high``; appends a message to ``errors`` when not."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         errors.append("%s %r is invalid: a whole number from %d to %d" % (variable, value, low, high))
+        return False
+    return True
+
+
+def log_retention_in_range(variable, value, errors):
+    """Whether ``value`` is a retention CloudWatch Logs accepts; appends a message to ``errors`` when not."""
+    if isinstance(value, bool) or value not in LOG_RETENTION_DAYS:
+        errors.append(
+            "%s %r is not a CloudWatch Logs retention; allowed values: %s"
+            % (variable, value, ", ".join(map(str, LOG_RETENTION_DAYS)))
+        )
         return False
     return True
 

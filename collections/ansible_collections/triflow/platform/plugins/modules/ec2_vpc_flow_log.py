@@ -129,22 +129,20 @@ def find(client, vpc_id, group):
     return [log for log in found if log.get("FlowLogStatus", "ACTIVE") == "ACTIVE"]
 
 
+# Option -> the flow log's field, for the settings EC2 cannot change in place.
+SETTINGS = (
+    ("traffic_type", "TrafficType"),
+    ("max_aggregation_interval", "MaxAggregationInterval"),
+    ("deliver_logs_permission_arn", "DeliverLogsPermissionArn"),
+)
+
+
 def differences(found, params):
-    wanted = {
-        "TrafficType": params["traffic_type"],
-        "MaxAggregationInterval": params["max_aggregation_interval"],
-        "DeliverLogsPermissionArn": params["deliver_logs_permission_arn"],
-        "LogDestinationType": "cloud-watch-logs",
-    }
-    return sorted(
-        camel_to_option(key)
-        for key, value in wanted.items()
-        if found.get(key, "cloud-watch-logs" if key == "LogDestinationType" else None) != value
-    )
-
-
-def camel_to_option(key):
-    return camel_dict_to_snake_dict({key: 0}).popitem()[0]
+    """The options whose value differs from the flow log's (sorted); a destination other than CloudWatch Logs too."""
+    changed = [option for option, field in SETTINGS if found.get(field) != params[option]]
+    if found.get("LogDestinationType", "cloud-watch-logs") != "cloud-watch-logs":
+        changed.append("log_destination_type")
+    return sorted(changed)
 
 
 def tags_of(log):

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.naming import app_role_names, named_tags
-from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS, int_in_range
+from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range, log_retention_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
 # Fargate's CPU units and, for each, the memory sizes (MiB) it accepts.
@@ -141,11 +141,7 @@ def _alb_errors(inputs, errors):
 
 
 def _container_errors(inputs, errors):
-    if inputs.get("ecs_service_log_retention_days") not in LOG_RETENTION_DAYS:
-        errors.append(
-            "ecs_service_log_retention_days %r is invalid; CloudWatch Logs accepts: %s"
-            % (inputs.get("ecs_service_log_retention_days"), ", ".join(str(day) for day in LOG_RETENTION_DAYS))
-        )
+    log_retention_in_range("ecs_service_log_retention_days", inputs.get("ecs_service_log_retention_days"), errors)
     if not IMAGE_TAG.match(str(inputs.get("ecs_service_initial_image_tag") or "")):
         errors.append(
             "ecs_service_initial_image_tag %r is invalid: 1 to 128 letters, digits, '_', '.', '-'"

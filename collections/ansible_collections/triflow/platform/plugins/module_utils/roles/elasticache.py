@@ -17,9 +17,9 @@ import re
 from ansible_collections.triflow.platform.plugins.module_utils.naming import named_tags
 from ansible_collections.triflow.platform.plugins.module_utils.rules import (
     ELASTICACHE_WINDOW_MINUTES,
-    LOG_RETENTION_DAYS,
     failover_errors,
     int_in_range,
+    log_retention_in_range,
     window_errors,
 )
 
@@ -74,11 +74,7 @@ def input_errors(inputs):
             ELASTICACHE_WINDOW_MINUTES,
         )
     )
-    if inputs.get("elasticache_log_retention_days") not in LOG_RETENTION_DAYS:
-        errors.append(
-            "elasticache_log_retention_days %r is not a CloudWatch Logs retention; allowed values: %s"
-            % (inputs.get("elasticache_log_retention_days"), ", ".join(map(str, LOG_RETENTION_DAYS)))
-        )
+    log_retention_in_range("elasticache_log_retention_days", inputs.get("elasticache_log_retention_days"), errors)
     return errors
 
 

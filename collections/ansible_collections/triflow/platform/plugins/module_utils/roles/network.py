@@ -20,7 +20,7 @@ from ansible_collections.triflow.platform.plugins.module_utils.naming import (
     named_tags,
     prefix_length_errors,
 )
-from ansible_collections.triflow.platform.plugins.module_utils.rules import LOG_RETENTION_DAYS
+from ansible_collections.triflow.platform.plugins.module_utils.rules import log_retention_in_range
 from ansible_collections.triflow.platform.plugins.module_utils.trust import service_trust_policy
 
 AZ_PATTERN = re.compile(r"^(?P<region>[a-z]{2}(-gov)?-[a-z]+-\d)(?P<zone>[a-z])$")
@@ -66,11 +66,7 @@ def input_errors(inputs):
         errors.extend(prefix_length_errors("network_name_prefix", prefix))
 
     retention = (inputs.get("network_flow_logs") or {}).get("retention_days")
-    if retention not in LOG_RETENTION_DAYS:
-        errors.append(
-            "network_flow_logs.retention_days %r is invalid; CloudWatch Logs accepts: %s"
-            % (retention, ", ".join(str(day) for day in LOG_RETENTION_DAYS))
-        )
+    log_retention_in_range("network_flow_logs.retention_days", retention, errors)
 
     region = inputs.get("network_region")
     zones = list(inputs.get("network_availability_zones") or [])

@@ -91,6 +91,16 @@ def tls_only_policy(name, region):
     }
 
 
+def abort_multipart_rule(inputs):
+    """Incomplete multipart uploads are aborted after ``storage_abort_multipart_days``, in the whole bucket."""
+    return {
+        "ID": "abort-incomplete-multipart-uploads",
+        "Status": "Enabled",
+        "Filter": {},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": inputs["storage_abort_multipart_days"]},
+    }
+
+
 def lifecycle_rules(inputs):
     """Rules in the S3 API's shape. Archive rules filter on the object tag the app sets (tenants/<id>/<category>/
     keys cannot be matched by a literal prefix per category), logs expire by prefix, multipart uploads everywhere."""
@@ -123,14 +133,7 @@ def lifecycle_rules(inputs):
             "Expiration": {"Days": inputs["storage_logs_expiration_days"]},
         }
     )
-    rules.append(
-        {
-            "ID": "abort-incomplete-multipart-uploads",
-            "Status": "Enabled",
-            "Filter": {},
-            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": inputs["storage_abort_multipart_days"]},
-        }
-    )
+    rules.append(abort_multipart_rule(inputs))
     rules.append(
         {
             "ID": "expire-noncurrent-versions",
@@ -212,12 +215,7 @@ def alb_logs_bucket(inputs, account_id):
                 "Filter": {},
                 "Expiration": {"Days": settings["expire_days"]},
             },
-            {
-                "ID": "abort-incomplete-multipart-uploads",
-                "Status": "Enabled",
-                "Filter": {},
-                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": inputs["storage_abort_multipart_days"]},
-            },
+            abort_multipart_rule(inputs),
         ],
     }
 

@@ -70,7 +70,10 @@ def test_with_a_certificate_443_serves_tls_and_80_redirects():
         ({"ecs_service_max_count": 0}, "ecs_service_max_count 0 is invalid"),
         ({"ecs_service_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, "is not an ACM"),
         ({"ecs_service_certificate_arn": "not-an-arn"}, "ecs_service_certificate_arn 'not-an-arn' is not an ACM"),
-        ({"ecs_service_log_retention_days": 15}, "ecs_service_log_retention_days 15 is invalid"),
+        (
+            {"ecs_service_log_retention_days": 15},
+            "ecs_service_log_retention_days 15 is not a CloudWatch Logs retention",
+        ),
         ({"ecs_service_health_check_path": "health"}, "ecs_service_health_check_path 'health' is invalid"),
         ({"ecs_service_target_health_timeout": 20}, "ecs_service_target_health_timeout must be below"),
         ({"ecs_service_max_percent": 100}, "ecs_service_max_percent must be above ecs_service_min_healthy_percent"),

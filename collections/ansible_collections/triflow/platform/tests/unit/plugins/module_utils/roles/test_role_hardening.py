@@ -64,7 +64,7 @@ def test_flow_log_retention_must_be_one_cloudwatch_accepts():
     )
     assert (
         len(errors) == 1
-        and errors[0].startswith("network_flow_logs.retention_days 15 is invalid")
+        and errors[0].startswith("network_flow_logs.retention_days 15 is not a CloudWatch Logs retention")
         and "14" in errors[0]
     )
 
