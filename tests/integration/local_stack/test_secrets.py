@@ -7,7 +7,7 @@ from .conftest import LOCAL, PREFIX, LocalStack, secret_values
 DATA_ONLY = ("--tags", "data")
 
 
-def test_the_stack_has_its_six_secrets_each_with_a_value_of_its_own(local_stack: LocalStack):
+def test_the_stack_has_its_seven_secrets_each_with_a_value_of_its_own(local_stack: LocalStack):
     values = local_stack.secret_values
     keys = (
         "db-master-password",
@@ -16,6 +16,7 @@ def test_the_stack_has_its_six_secrets_each_with_a_value_of_its_own(local_stack:
         "anthropic-api-key",
         "database-url",
         "redis-url",
+        "db-app-credentials",
     )
     assert sorted(values) == sorted(f"{PREFIX}/{key}" for key in keys)
     assert len(set(values.values())) == len(values), "two secrets share a value"

@@ -97,7 +97,7 @@ def test_the_interrupted_destroy_completes_and_leaves_only_what_it_keeps(emulato
     [cache_snapshot] = kept["cache_snapshots"]
     for name in (db_snapshot, cache_snapshot):
         assert re.fullmatch(rf"{ACME}-final-\d{{8}}-\d{{6}}", name)
-    assert len(kept["secrets_scheduled"]) == 6
+    assert len(kept["secrets_scheduled"]) == 7
     # The tagging API lists nothing of ACME's beyond the bucket, the secrets in their window and the snapshots.
     left = [
         arn

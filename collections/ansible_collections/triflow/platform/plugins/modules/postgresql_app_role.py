@@ -53,7 +53,7 @@ options:
   password:
     description:
       - The password of O(user). Required when O(user) does not exist yet.
-      - Set when the user is created, and on an existing user only with O(update_password=always): PostgreSQL keeps
+      - Set when the user is created, and on an existing user only with O(update_password=always). PostgreSQL keeps
         only a verifier, so the module cannot tell whether an existing password equals this one.
     type: str
   update_password:

@@ -92,8 +92,10 @@ def _stack(inputs):
         + len(alarms["alb_alarms_waiting"])
         + (1 if alarms["billing"]["enabled"] else 0),
         "dashboards": 1 if alarms.get("dashboard") else 0,
-        # The secrets role's and the app tier's URL secrets (DATABASE_URL, REDIS_URL).
-        "secrets": len(inputs["cost_secrets"]) + len(app["url_secrets"]),
+        # The secrets role's, the app's database login (rds) and the app tier's URL secrets (DATABASE_URL, REDIS_URL).
+        "secrets": len(inputs["cost_secrets"])
+        + (1 if inputs["cost_rds"].get("app_database") else 0)
+        + len(app["url_secrets"]),
     }
 
 

@@ -149,6 +149,7 @@ def data_resources(rds, cache, storage, secrets):
         if log["destination_type"] == "cloudwatch-logs"
     )
     found.extend(resource("secret", secret["name"]) for secret in secrets)
+    found.append(resource("secret", rds["app_database"]["credentials_secret"]["name"]))
     return found
 
 

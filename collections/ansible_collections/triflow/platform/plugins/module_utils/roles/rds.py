@@ -30,6 +30,9 @@ GP3_IOPS_FROM_GIB = 400
 PERFORMANCE_INSIGHTS_RETENTION = (7, 731)
 MONITORING_POLICY = "policy/service-role/AmazonRDSEnhancedMonitoringRole"
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# The app's login users are <rds_app_role>_a and _b (AWS's alternating-users rotation strategy).
+APP_USER_SUFFIXES = ("_a", "_b")
+APP_PASSWORD_LENGTH = 40
 
 
 def _engine_version_errors(version):
@@ -96,6 +99,19 @@ def input_errors(inputs):
                 "%s '%s' is invalid: lowercase letters, digits, underscores, starting with a letter, "
                 "not a reserved name" % (variable, inputs.get(variable))
             )
+    role = inputs.get("rds_app_role")
+    if not IDENTIFIER.match(str(role)) or len(str(role)) > 61 or str(role).startswith(("pg_", "rds")):
+        errors.append(
+            "rds_app_role '%s' is invalid: lowercase letters, digits, underscores, starting with a letter, at most 61 "
+            "characters (the login users add _a and _b), not pg_* or rds*" % (role,)
+        )
+    elif role in (inputs.get("rds_master_username"), inputs.get("rds_db_name")) or any(
+        inputs.get("rds_master_username") == role + suffix for suffix in APP_USER_SUFFIXES
+    ):
+        errors.append(
+            "rds_app_role '%s' must differ from rds_master_username and rds_db_name: the app never uses the master "
+            "user" % role
+        )
     for variable in ("rds_app_pool_size", "rds_app_max_tasks", "rds_reserved_connections"):
         int_in_range(variable, inputs.get(variable), 1, 5000, errors)
     return errors
@@ -173,4 +189,25 @@ def desired_state(inputs, context):
         },
         "max_connections": max_connections(inputs),
         "password_secret": "%s/db-master-password" % prefix,
+        "app_database": app_database(inputs, prefix, tags),
+    }
+
+
+def app_database(inputs, prefix, tags):
+    """The app's least-privilege roles in its database and the secret that holds the active user's credentials:
+    JSON {"username", "password"}, AWS's form for database credentials. The first user is created by site.yml,
+    the second by the first rotation (playbooks/rotate_secrets.yml), which alternates between them."""
+    role = inputs["rds_app_role"]
+    name = "%s/db-app-credentials" % prefix
+    return {
+        "owner": role,
+        "users": [role + suffix for suffix in APP_USER_SUFFIXES],
+        "schema": "public",
+        "credentials_secret": {
+            "name": name,
+            "description": "The app's PostgreSQL login (JSON username and password; alternating users)",
+            "password_length": APP_PASSWORD_LENGTH,
+            "resource_policy": inputs.get("rds_secrets_resource_policy") or None,
+            "tags": named_tags(tags, name),
+        },
     }

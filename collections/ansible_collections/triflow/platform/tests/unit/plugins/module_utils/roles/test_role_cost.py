@@ -79,8 +79,8 @@ def test_each_line_of_the_default_stack_priced_for_seoul():
     assert lines["CloudWatch", "Container Insights performance events ingested"]["monthly_usd"] == pytest.approx(
         2 * 0.76, abs=1e-4
     )
-    # 4 secrets of the secrets role + DATABASE_URL and REDIS_URL.
-    assert lines["Secrets Manager", "secrets"]["monthly_usd"] == pytest.approx(6 * 0.40, abs=1e-4)
+    # 4 secrets of the secrets role + the app's database login + DATABASE_URL and REDIS_URL.
+    assert lines["Secrets Manager", "secrets"]["monthly_usd"] == pytest.approx(7 * 0.40, abs=1e-4)
     # Unsourced in the table: shown as such, out of the totals, named.
     assert lines["ElastiCache", "cache.t4g.small nodes"]["monthly_usd"] is None
     assert lines["ElastiCache", "cache.t4g.small nodes"]["source"] == "unsourced"

@@ -51,6 +51,7 @@ def test_every_resource_comes_from_the_roles_desired_states():
     assert network["flow_logs"]["role"]["name"] in names(state, "iam_role")
     secrets = [secret["name"] for secret in facts["secrets_desired_state"]]
     secrets += [url["name"] for url in ecs["url_secrets"].values()]
+    secrets.append(facts["rds_desired_state"]["app_database"]["credentials_secret"]["name"])
     assert sorted(names(state, "secret")) == sorted(secrets)
     alarms = facts["alarms_desired_state"]
     assert set(names(state, "alarm")) == {alarm["name"] for alarm in alarms["alarms"]} | set(

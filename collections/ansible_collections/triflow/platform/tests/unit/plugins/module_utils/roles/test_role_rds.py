@@ -32,6 +32,11 @@ def test_defaults_split_static_from_dynamic_parameters():
         ({"rds_cloudwatch_logs_exports": ["postgresql", "audit"]}, "rds_cloudwatch_logs_exports must be one or more"),
         ({"rds_performance_insights_retention_days": 30}, "rds_performance_insights_retention_days 30 is invalid"),
         ({"rds_master_username": "postgres"}, "rds_master_username 'postgres' is invalid"),
+        ({"rds_app_role": "App"}, "rds_app_role 'App' is invalid"),
+        ({"rds_app_role": "rds_app"}, "rds_app_role 'rds_app' is invalid"),
+        ({"rds_app_role": "a" * 62}, "at most 61 characters"),
+        ({"rds_app_role": "triflow_admin"}, "rds_app_role 'triflow_admin' must differ from rds_master_username"),
+        ({"rds_app_role": "triflow", "rds_master_username": "triflow_a"}, "must differ from rds_master_username"),
     ],
 )
 def test_bad_input_is_named(changes, message):
@@ -52,3 +57,19 @@ def test_a_partition_other_than_aws_gets_its_own_managed_policy_arn():
     state, errors = roles.result("rds", {**roles.published_facts("rds"), "stack_region": "cn-north-1"})
     assert errors == []
     assert state["monitoring_role"]["policy_arn"].startswith("arn:aws-cn:iam::aws:policy/")
+
+
+def test_the_app_has_its_own_roles_and_credentials_secret_never_the_master_user():
+    state = roles.desired_state("rds")
+    app = state["app_database"]
+    assert app["owner"] == "triflow_app"
+    assert app["users"] == ["triflow_app_a", "triflow_app_b"]
+    assert state["instance"]["master_username"] not in app["users"] + [app["owner"]]
+    secret = app["credentials_secret"]
+    assert secret["name"] == "triflow-acme-prod/db-app-credentials"
+    assert secret["tags"]["Name"] == secret["name"]
+    # The same policy as every other secret of the stack (the secrets role's desired state).
+    assert secret["resource_policy"] == roles.desired_state("secrets")[0]["resource_policy"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*"}]}
+    given = roles.desired_state("rds", rds_secrets_resource_policy=policy)
+    assert given["app_database"]["credentials_secret"]["resource_policy"] == policy
