@@ -332,11 +332,13 @@ class Follower:
 
     # --- changing the service ------------------------------------------------------------------------------
 
-    def update(self, task_definition):
-        """UpdateService to ``task_definition``; the id (and service deployment ARN) of the deployment it started."""
-        service = self.ecs.update_service(cluster=self.cluster, service=self.service, taskDefinition=task_definition)[
-            "service"
-        ]
+    def update(self, task_definition, force=False):
+        """UpdateService to ``task_definition`` (with ``force``, a new deployment even when the service runs it: new
+        tasks read the secrets again); the id (and service deployment ARN) of the deployment it started."""
+        request = dict(cluster=self.cluster, service=self.service, taskDefinition=task_definition)
+        if force:
+            request["forceNewDeployment"] = True
+        service = self.ecs.update_service(**request)["service"]
         started = primary_deployment(service, task_definition) or primary_deployment(service)
         if started is None:
             raise RolloutFailed(

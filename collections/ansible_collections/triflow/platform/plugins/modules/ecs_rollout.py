@@ -48,6 +48,14 @@ options:
       - When not given, the module updates the service if it does not run I(task_definition) yet, else follows
         the PRIMARY deployment of I(task_definition).
     type: str
+  force_new_deployment:
+    description:
+      - Start a new deployment of I(task_definition) even when the service runs it already (UpdateService with
+        C(forceNewDeployment)), then follow and verify it like a release. New tasks resolve the container's secrets
+        again, so this is how rotated credentials reach the app. Always reports a change.
+      - Not with I(deployment_id).
+    type: bool
+    default: false
   service_deployment_arn:
     description: ARN of the service deployment of I(deployment_id), when known.
     type: str
@@ -323,7 +331,7 @@ def run(module, follower):
     deployment_id, arn = params["deployment_id"], params["service_deployment_arn"]
     updated = False
     if not deployment_id:
-        if service.get("taskDefinition") != params["task_definition"]:
+        if service.get("taskDefinition") != params["task_definition"] or params["force_new_deployment"]:
             updated = True
             if module._diff:
                 result["diff"] = dict(
@@ -333,7 +341,7 @@ def run(module, follower):
             if module.check_mode:
                 result.update(changed=True, result="would_update", duration=0.0, events=follower.events(service))
                 module.exit_json(**result)
-            deployment_id, arn = follower.update(params["task_definition"])
+            deployment_id, arn = follower.update(params["task_definition"], params["force_new_deployment"])
         else:
             primary = primary_deployment(service, params["task_definition"])
             deployment_id = primary["id"] if primary else None
@@ -361,6 +369,7 @@ def main():
             service=dict(type="str", required=True),
             task_definition=dict(type="str", required=True),
             deployment_id=dict(type="str"),
+            force_new_deployment=dict(type="bool", default=False),
             service_deployment_arn=dict(type="str"),
             previous_task_definition=dict(type="str", default=""),
             rollback=dict(type="bool", default=True),
@@ -374,6 +383,7 @@ def main():
             validate_certs=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
+        mutually_exclusive=[["deployment_id", "force_new_deployment"]],
     )
     params = module.params
     for name in ("timeout", "rollback_timeout", "health_checks"):

@@ -121,3 +121,23 @@ def test_without_an_earlier_release_it_says_so(service: Service, rollout) -> Non
 def test_bad_timeouts_are_refused(service: Service, rollout) -> None:
     refused = rollout(service, service.describe()["taskDefinition"], timeout=0)
     assert refused.failed and "timeout must be at least 1" in refused.msg
+
+
+def test_force_new_deployment_rolls_the_running_revision_and_verifies_it(
+    fast_emulator: Emulator, service: Service, rollout
+) -> None:
+    running = service.describe()["taskDefinition"]
+    before = service.describe()["deployments"][0]["id"]
+    rolled = rollout(service, running, force_new_deployment=True, health_url=health_url(fast_emulator, service))
+    assert not rolled.failed, rolled.result
+    assert rolled.changed and rolled.result["result"] == "succeeded"
+    assert rolled.result["deployment_id"] != before
+    deployments = service.describe()["deployments"]
+    assert [(item["id"], item["taskDefinition"]) for item in deployments] == [(rolled.result["deployment_id"], running)]
+
+
+def test_force_new_deployment_in_check_mode_starts_nothing(service: Service, rollout) -> None:
+    running = service.describe()
+    checked = rollout(service, running["taskDefinition"], force_new_deployment=True, check_mode=True)
+    assert checked.changed and checked.result["result"] == "would_update"
+    assert service.describe()["deployments"][0]["id"] == running["deployments"][0]["id"]
