@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 
@@ -536,6 +537,38 @@ def _db_pgvector(s: StackUnderTest) -> None:
     with s.connect_db() as connection:
         version = connection.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
     assert version is not None and tuple(int(part) for part in version[0].split(".")[:2]) >= (0, 8)
+
+
+@row(
+    "Database",
+    "the app logs in as its own role (member of the NOLOGIN owner of the public schema), never the master user",
+    services=(
+        "rds",
+        "secretsmanager",
+    ),
+)
+def _db_app_login(s: StackUnderTest) -> None:
+    login = json.loads(s.secret("db-app-credentials"))
+    assert login["username"] in ("triflow_app_a", "triflow_app_b") and _letters_and_digits(login["password"])
+    url = urlsplit(s.secret("database-url"))
+    assert unquote(url.username or "") == login["username"] != s.db["MasterUsername"]
+    assert unquote(url.password or "") == login["password"]
+    endpoint = s.db["Endpoint"]
+    with psycopg.connect(
+        host=endpoint["Address"],
+        port=endpoint["Port"],
+        user=login["username"],
+        password=login["password"],
+        dbname=s.db["DBName"],
+        sslmode="prefer",
+        connect_timeout=10,
+    ) as connection:
+        row = connection.execute(
+            "SELECT current_user, r.rolsuper OR r.rolcreatedb OR r.rolcreaterole OR r.rolbypassrls, "
+            "(SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public') "
+            "FROM pg_roles r WHERE r.rolname = session_user"
+        ).fetchone()
+    assert row == ("triflow_app", False, "triflow_app")
 
 
 # ------------------------------------------------------------------------------------------------------ cache

@@ -20,6 +20,8 @@ from ansible_collections.triflow.platform.plugins.module_utils.rules import int_
 ORDER = ("database_master", "database_app", "redis")
 # What the app reads at task start: rotating it rolls the service.
 ROLLS_THE_SERVICE = ("database_app", "redis")
+# rotate_secrets_health_url's word for "the load balancer's URL + /health" (deploy_health_url not set).
+LOAD_BALANCER = "load_balancer"
 
 
 def input_errors(inputs):
@@ -32,9 +34,10 @@ def input_errors(inputs):
     for name in ("rotate_secrets_poll_interval", "rotate_secrets_health_interval"):
         errors.extend(interval_errors(name, inputs.get(name)))
     url = inputs.get("rotate_secrets_health_url")
-    if url and not re.match(r"^https?://[^/\s]+", url):
+    if url and url != LOAD_BALANCER and not re.match(r"^https?://[^/\s]+", url):
         errors.append(
-            "rotate_secrets_health_url must be an http:// or https:// URL (or empty to skip the check), got %r" % url
+            "rotate_secrets_health_url must be an http:// or https:// URL, %s, or empty to skip the check; got %r"
+            % (LOAD_BALANCER, url)
         )
     return errors
 
@@ -43,6 +46,7 @@ def desired_state(inputs, context):
     """What to rotate, in the order it runs, and whether (and how) the service rolls. ``health_url`` None: the
     load balancer's URL."""
     del context
+    url = inputs.get("rotate_secrets_health_url")
     which = [item for item in ORDER if item in inputs["rotate_secrets_which"]]
     return {
         "stack": inputs["rotate_secrets_name_prefix"],
@@ -53,6 +57,6 @@ def desired_state(inputs, context):
             "poll_interval": inputs["rotate_secrets_poll_interval"],
             "health_checks": inputs["rotate_secrets_health_checks"],
             "health_interval": inputs["rotate_secrets_health_interval"],
-            "health_url": inputs.get("rotate_secrets_health_url"),
+            "health_url": None if url == LOAD_BALANCER else url,
         },
     }
