@@ -126,9 +126,9 @@ def test_the_master_password_changed_and_the_old_one_no_longer_logs_in(rotation)
 def test_redis_gets_the_new_token_beside_the_old_one_before_the_roll_and_alone_after_it(emulator, rotation):
     output = rotation["run"].output
     steps = [
-        output.index(f"Update the AUTH token of {ACME}-redis (ROTATE)"),
+        output.index("Update the replication group's AUTH token with ROTATE"),
         output.index("Roll the service on its running revision and verify it"),
-        output.index(f"Update the AUTH token of {ACME}-redis (SET)"),
+        output.index("Update the replication group's AUTH token with SET"),
     ]
     assert steps == sorted(steps)
     (group,) = emulator.client("elasticache").describe_replication_groups(ReplicationGroupId=f"{ACME}-redis")[
@@ -200,4 +200,4 @@ def test_the_next_rotation_alternates_back_and_retires_the_first_login(emulator,
     # The login from before the first rotation has had its password changed: two rotations retire a credential.
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect(first["database-url"])
-    assert "Update the AUTH token" not in run.output
+    assert "AUTH token with" not in run.output
