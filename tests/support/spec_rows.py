@@ -854,8 +854,10 @@ def _container_secrets(s: StackUnderTest) -> None:
     manager = s.client("secretsmanager")
     value = {name: manager.get_secret_value(SecretId=arn)["SecretString"] for name, arn in secrets.items()}
     endpoint = s.db["Endpoint"]
+    # The app's own login (rds role, alternating users), never the master user's.
+    login = json.loads(s.secret("db-app-credentials"))
     assert value["DATABASE_URL"] == (
-        f"postgresql://triflow_admin:{s.secret('db-master-password')}@{endpoint['Address']}:{endpoint['Port']}"
+        f"postgresql://{login['username']}:{login['password']}@{endpoint['Address']}:{endpoint['Port']}"
         "/triflow?sslmode=require"
     )
     primary = s.cache["NodeGroups"][0]["PrimaryEndpoint"]
