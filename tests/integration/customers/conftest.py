@@ -14,6 +14,12 @@ from support.playbook import PlaybookRun, assert_ok
 ACME = "triflow-acme-prod"
 GLOBEX = "triflow-globex-staging"
 INVENTORIES = ("inventories/customer_a", "inventories/customer_b")
+# Releases and rotations: the emulator answers each service's /health (the load balancers' names do not resolve).
+HEALTH_URL = (
+    "{{ lookup('ansible.builtin.env', 'AWS_ENDPOINT_URL') }}/_triflow/app/"
+    "{{ ecs_service_desired_state.cluster.name }}/{{ ecs_service_desired_state.service.name }}/health"
+)
+FAST = {"deploy_poll_interval": 0.5, "deploy_health_interval": 0.2, "deploy_health_url": HEALTH_URL}
 
 
 @pytest.fixture(scope="session")

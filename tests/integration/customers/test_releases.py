@@ -17,15 +17,9 @@ import pytest
 from support.ecr import push_image
 from support.emulator import Emulator
 
-from .conftest import ACME, GLOBEX
+from .conftest import ACME, FAST, GLOBEX
 
 TAGS = ("v1.0.0", "v1.1.0", "broken-1.2.0", "degraded-1.3.0", "slow-1.4.0")
-# The emulator answers each service's /health; the load balancers' DNS names do not resolve here.
-HEALTH_URL = (
-    "{{ lookup('ansible.builtin.env', 'AWS_ENDPOINT_URL') }}/_triflow/app/"
-    "{{ ecs_service_desired_state.cluster.name }}/{{ ecs_service_desired_state.service.name }}/health"
-)
-FAST = {"deploy_poll_interval": 0.5, "deploy_health_interval": 0.2, "deploy_health_url": HEALTH_URL}
 
 
 class Stack:

@@ -20,14 +20,9 @@ import pytest
 from support.emulator import Emulator
 from support.playbook import PlaybookRun, assert_ok
 
-from .conftest import ACME, INVENTORIES
+from .conftest import ACME, FAST, INVENTORIES
 
 CUSTOMER_A = INVENTORIES[0]
-HEALTH_URL = (
-    "{{ lookup('ansible.builtin.env', 'AWS_ENDPOINT_URL') }}/_triflow/app/"
-    "{{ ecs_service_desired_state.cluster.name }}/{{ ecs_service_desired_state.service.name }}/health"
-)
-FAST = {"deploy_poll_interval": 0.5, "deploy_health_interval": 0.2, "deploy_health_url": HEALTH_URL}
 SECRETS = ("db-master-password", "db-app-credentials", "redis-auth-token", "database-url", "redis-url")
 
 

@@ -73,10 +73,8 @@ def read_state(cursor, params):
     """What the server holds of the owner, the user, their membership, the user's role setting, the schema's owner
     and the owner's privileges on the database, in one dict."""
     owner, user, schema = params["owner"], params["user"], params["schema"]
-    cursor.execute(
-        "SELECT current_database(), current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-    )
-    database, login_user, login_is_superuser = cursor.fetchone()
+    cursor.execute("SELECT current_database(), (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")
+    database, login_is_superuser = cursor.fetchone()
     cursor.execute(
         "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
         "WHERE g.rolname = %s AND u.rolname = %s",
@@ -107,7 +105,6 @@ def read_state(cursor, params):
     privileges = sorted(set(found[0] for found in cursor.fetchall()))
     return {
         "database": database,
-        "login_user": login_user,
         "login_is_superuser": bool(login_is_superuser),
         "login_is_member": login_is_member,
         "owner": read_role(cursor, owner),
