@@ -13,13 +13,20 @@ def test_calls_are_counted_by_service_and_action_and_reset(patched_emulator: End
     ec2.describe_vpcs()
     patched_emulator.client("ecs").list_clusters()  # JSON protocol: the action is in X-Amz-Target
     patched_emulator.client("s3").list_buckets()  # REST protocol: counted by method
+    patched_emulator.client("cloudwatch").describe_alarms()  # Smithy RPC v2 CBOR: the operation is in the path
 
     counted = requests.get(patched_emulator.endpoint + CALLS, timeout=10).json()
-    assert counted["calls"] == {"ec2.DescribeVpcs": 2, "ecs.ListClusters": 1, "s3.GET": 1}
-    assert counted["total"] == 4
+    assert counted["calls"] == {
+        "ec2.DescribeVpcs": 2,
+        "ecs.ListClusters": 1,
+        "monitoring.DescribeAlarms": 1,
+        "s3.GET": 1,
+    }
+    assert counted["total"] == 5
 
     requests.delete(patched_emulator.endpoint + CALLS, timeout=10).raise_for_status()
-    assert requests.get(patched_emulator.endpoint + CALLS, timeout=10).json() == {"total": 0, "calls": {}}
+    cleared = requests.get(patched_emulator.endpoint + CALLS, timeout=10).json()
+    assert cleared == {"total": 0, "calls": {}, "faults": {"total": 0, "calls": {}}}
 
 
 def test_form_body_still_reaches_moto_after_counting(patched_emulator: Endpoint) -> None:

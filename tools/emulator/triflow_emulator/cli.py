@@ -1,10 +1,11 @@
 """Command line: ``python -m triflow_emulator {serve,start,stop,status,reset,endpoint,build-postgres}``."""
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from triflow_emulator import control, pginstall
+from triflow_emulator import control, faults, pginstall
 from triflow_emulator.config import DEFAULT_PORT, PORT_ENV, STATE_DIR_ENV, ConfigError, Settings, load_settings
 
 EXIT_USAGE = 2
@@ -55,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return pginstall.main()
     try:
         settings = load_settings(port=args.port, start_timeout=getattr(args, "timeout", None))
+        if args.command in ("start", "serve"):
+            faults.from_environment(dict(os.environ))  # a bad spec fails here, not in the server's log
     except ConfigError as exc:
         print(f"triflow-emulator: {exc}", file=sys.stderr)
         return EXIT_USAGE
