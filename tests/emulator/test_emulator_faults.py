@@ -13,22 +13,15 @@ from support.aws import REGION, unique
 from support.emulator import Emulator, Launcher, fresh_state_dir, running_emulator
 
 FAULTS = "/_triflow/faults"
-CALLS = "/_triflow/calls"
-
-
-def set_faults(emulator: Emulator, spec: str) -> dict[str, Any]:
-    answer = requests.post(emulator.endpoint + FAULTS, data=spec, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 @pytest.fixture
 def emulator(patched_emulator: Emulator) -> Iterator[Emulator]:
     """The session's emulator with no faults and an empty call log; faults are cleared again afterwards."""
-    requests.delete(patched_emulator.endpoint + FAULTS, timeout=10).raise_for_status()
+    patched_emulator.clear_faults()
     patched_emulator.clear_calls()
     yield patched_emulator
-    requests.delete(patched_emulator.endpoint + FAULTS, timeout=10).raise_for_status()
+    patched_emulator.clear_faults()
 
 
 def retrying(emulator: Emulator, service: str, attempts: int = 5) -> Any:
@@ -66,10 +59,10 @@ THROTTLED = [
 def test_each_service_answers_its_own_throttling_error_and_botocore_retries_it(
     emulator: Emulator, service: str, call: Any, name: str, code: str, status: int
 ) -> None:
-    set_faults(emulator, f"{name}:throttle=1,times=1")
+    emulator.set_faults(f"{name}:throttle=1,times=1")
     assert error_of(lambda: call(once(emulator, service))) == (code, status)
 
-    set_faults(emulator, f"{name}:throttle=1,times=1")
+    emulator.set_faults(f"{name}:throttle=1,times=1")
     answer = call(retrying(emulator, service))
     assert answer["ResponseMetadata"]["RetryAttempts"] == 1
     assert emulator.calls()["calls"][name] == 3
@@ -79,7 +72,7 @@ def test_each_service_answers_its_own_throttling_error_and_botocore_retries_it(
 def test_an_error_before_the_write_leaves_nothing_behind(emulator: Emulator) -> None:
     ec2 = once(emulator, "ec2")
     name = unique("fault-before")
-    set_faults(emulator, "ec2.CreateVpc:error=1,times=1")
+    emulator.set_faults("ec2.CreateVpc:error=1,times=1")
     tags = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}]
     code, status = error_of(lambda: ec2.create_vpc(CidrBlock="10.70.0.0/16", TagSpecifications=tags))
     assert (code, status) in {("InternalError", 500), ("Unavailable", 503)}
@@ -90,13 +83,13 @@ def test_an_error_after_the_write_is_seen_by_the_client_but_the_write_happened(e
     """The case that makes duplicates: a client that retries CreateVpc on the 500 creates a second VPC."""
     name = unique("fault-after")
     tags = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}]
-    set_faults(emulator, "ec2.CreateVpc:error=1,when=after,times=1")
+    emulator.set_faults("ec2.CreateVpc:error=1,when=after,times=1")
     code, _status = error_of(lambda: once(emulator, "ec2").create_vpc(CidrBlock="10.71.0.0/16", TagSpecifications=tags))
     assert code in {"InternalError", "Unavailable"}
     found = once(emulator, "ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [name]}])["Vpcs"]
     assert len(found) == 1
 
-    set_faults(emulator, "ec2.CreateVpc:error=1,when=after,times=1")
+    emulator.set_faults("ec2.CreateVpc:error=1,when=after,times=1")
     retrying(emulator, "ec2").create_vpc(CidrBlock="10.71.0.0/16", TagSpecifications=tags)
     found = once(emulator, "ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [name]}])["Vpcs"]
     assert len(found) == 3
@@ -105,7 +98,7 @@ def test_an_error_after_the_write_is_seen_by_the_client_but_the_write_happened(e
 
 
 def test_the_most_specific_rule_applies_and_times_limits_a_rule(emulator: Emulator) -> None:
-    set_faults(emulator, "throttle=1;sts:throttle=0;ecs.ListClusters:throttle=1,times=2")
+    emulator.set_faults("throttle=1;sts:throttle=0;ecs.ListClusters:throttle=1,times=2")
     once(emulator, "sts").get_caller_identity()
     assert error_of(lambda: once(emulator, "ec2").describe_vpcs())[0] == "RequestLimitExceeded"
     ecs = once(emulator, "ecs")
@@ -116,7 +109,7 @@ def test_the_most_specific_rule_applies_and_times_limits_a_rule(emulator: Emulat
 
 
 def outcomes(emulator: Emulator, spec: str, calls: int) -> list[str]:
-    set_faults(emulator, spec)
+    emulator.set_faults(spec)
     emulator.clear_calls()
     sts = once(emulator, "sts")
     for _ in range(calls):
@@ -124,7 +117,7 @@ def outcomes(emulator: Emulator, spec: str, calls: int) -> list[str]:
             sts.get_caller_identity()
         except ClientError as exc:
             assert exc.response["Error"]["Code"] in {"Throttling", "InternalFailure", "ServiceUnavailable"}
-    log = requests.get(emulator.endpoint + CALLS, params={"log": "1"}, timeout=10).json()["log"]
+    log = emulator.calls(log=True)["log"]
     return [entry.get("fault", {}).get("kind", "ok") for entry in log]
 
 
@@ -140,10 +133,10 @@ def test_a_seeded_spec_repeats_its_faults_in_the_given_shares(emulator: Emulator
 
 
 def test_the_call_log_holds_the_calls_in_order_with_their_faults(emulator: Emulator) -> None:
-    set_faults(emulator, "ec2.DescribeVpcs:throttle=1,times=1")
+    emulator.set_faults("ec2.DescribeVpcs:throttle=1,times=1")
     retrying(emulator, "ec2").describe_vpcs()
     once(emulator, "ecs").list_clusters()
-    answer = requests.get(emulator.endpoint + CALLS, params={"log": "1"}, timeout=10).json()
+    answer = emulator.calls(log=True)
     entries = [(entry["call"], entry.get("fault")) for entry in answer["log"]]
     throttled = {"kind": "throttle", "code": "RequestLimitExceeded", "status": 503}
     assert entries == [("ec2.DescribeVpcs", throttled), ("ec2.DescribeVpcs", None), ("ecs.ListClusters", None)]
@@ -153,7 +146,7 @@ def test_the_call_log_holds_the_calls_in_order_with_their_faults(emulator: Emula
 
 
 def test_faults_are_set_shown_and_cleared_at_run_time(emulator: Emulator) -> None:
-    described = set_faults(emulator, "throttle=0.5,seed=3;rds:error=0.1,when=after")
+    described = emulator.set_faults("throttle=0.5,seed=3;rds:error=0.1,when=after")
     assert described["seed"] == 3
     assert described["rules"] == [
         {"scope": "*", "throttle": 0.5, "error": 0.0, "when": "before", "times": None},
@@ -167,7 +160,7 @@ def test_faults_are_set_shown_and_cleared_at_run_time(emulator: Emulator) -> Non
     assert refused.json()["error"] == "/_triflow/faults: throttle='1.5' must be a probability from 0 to 1"
     assert requests.get(emulator.endpoint + FAULTS, timeout=10).json()["spec"] == "ec2:throttle=1"
 
-    requests.delete(emulator.endpoint + FAULTS, timeout=10).raise_for_status()
+    emulator.clear_faults()
     once(emulator, "ec2").describe_vpcs()
     assert requests.get(emulator.endpoint + FAULTS, timeout=10).json() == {
         "spec": "",

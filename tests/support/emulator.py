@@ -124,11 +124,22 @@ class Emulator(Endpoint):
         """Wipe every resource (moto's reset; the data plane's servers stop too)."""
         requests.post(f"{self.url}/moto-api/reset", timeout=60).raise_for_status()
 
-    def calls(self) -> dict[str, Any]:
-        """The call log: ``{"total": n, "calls": {"ec2.DescribeVpcs": n, ...}}``."""
-        answer = requests.get(f"{self.url}/_triflow/calls", timeout=10)
+    def calls(self, log: bool = False) -> dict[str, Any]:
+        """The call log: ``{"total": n, "calls": {"ec2.DescribeVpcs": n, ...}, "faults": {...}}``; ``log`` adds
+        ``"log"``, the calls in order (``{"seq", "call", "fault"?}``)."""
+        answer = requests.get(f"{self.url}/_triflow/calls", params={"log": "1"} if log else None, timeout=30)
         answer.raise_for_status()
         return answer.json()
+
+    def set_faults(self, spec: str) -> dict[str, Any]:
+        """Inject faults from now on (the emulator's fault spec: tools/emulator/README.md, "Fault injection")."""
+        answer = requests.post(f"{self.url}/_triflow/faults", data=spec, timeout=10)
+        if answer.status_code != 200:
+            raise AssertionError(f"the emulator refused the fault spec {spec!r}: {answer.text}")
+        return answer.json()
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.url}/_triflow/faults", timeout=10).raise_for_status()
 
     def clear_calls(self) -> None:
         requests.delete(f"{self.url}/_triflow/calls", timeout=10).raise_for_status()

@@ -4,6 +4,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from triflow_emulator import HOST
 
@@ -45,14 +46,19 @@ class Settings:
         return self.state_dir / "emulator.log"
 
 
-def parse_port(raw: str | int, source: str) -> int:
+def number_in_range(raw: str | int, kind: type[int] | type[float], low: float, high: float, error: str) -> Any:
+    """``raw`` as an int or float from ``low`` to ``high``; else ``ConfigError(error)``."""
     try:
-        port = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{source}: port must be an integer, got {raw!r}") from None
-    if not 1 <= port <= 65535:
-        raise ConfigError(f"{source}: port must be in 1..65535, got {port}")
-    return port
+        raise ConfigError(error) from None
+    if not low <= value <= high:
+        raise ConfigError(error)
+    return value
+
+
+def parse_port(raw: str | int, source: str) -> int:
+    return number_in_range(raw, int, 1, 65535, f"{source}: port must be an integer in 1..65535, got {raw!r}")
 
 
 def resolve_port(flag: int | None) -> int:

@@ -31,13 +31,14 @@ The errors are the ones each protocol answers (botocore parses and retries them 
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from triflow_emulator.config import ConfigError
+from triflow_emulator.config import ConfigError, number_in_range
 
 FAULTS_ENV = "TRIFLOW_EMULATOR_FAULTS"
 WHEN_CHOICES = ("before", "after", "any")
@@ -82,23 +83,11 @@ class Spec:
 
 
 def _probability(source: str, key: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{source}: {key}={raw!r} must be a probability from 0 to 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{source}: {key}={raw!r} must be a probability from 0 to 1")
-    return value
+    return number_in_range(raw, float, 0.0, 1.0, f"{source}: {key}={raw!r} must be a probability from 0 to 1")
 
 
 def _count(source: str, key: str, raw: str, minimum: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{source}: {key}={raw!r} must be an integer >= {minimum}") from None
-    if value < minimum:
-        raise ConfigError(f"{source}: {key}={raw!r} must be an integer >= {minimum}")
-    return value
+    return number_in_range(raw, int, minimum, math.inf, f"{source}: {key}={raw!r} must be an integer >= {minimum}")
 
 
 def _rule(source: str, text: str) -> tuple[Rule, int | None]:
