@@ -18,6 +18,10 @@ from ansible_collections.triflow.platform.plugins.module_utils.naming import (
 )
 
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$")
+# Attempts of one API call at most: botocore's standard mode waits up to 20 s between two, so 25 attempts can hold
+# a task for about 8 minutes of throttling, about as long as an operator would wait (the Terraform AWS provider's
+# max_retries default is 25).
+MAX_ATTEMPTS = 25
 ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
@@ -44,6 +48,9 @@ def input_errors(inputs):
             "stack_aws_assume_role_arn '%s' is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
             % role_arn
         )
+    attempts = inputs.get("stack_aws_max_attempts")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS:
+        errors.append("stack_aws_max_attempts '%s' must be a whole number from 1 to %d" % (attempts, MAX_ATTEMPTS))
     errors.extend(extra_tag_errors("stack_extra_tags", inputs.get("stack_extra_tags")))
     return errors
 
@@ -56,4 +63,8 @@ def desired_state(inputs, context):
         "tags": stack_tags(project, customer, environment, inputs.get("stack_extra_tags")),
         "region": inputs["stack_region"],
         "availability_zones": list(inputs["stack_availability_zones"]),
+        # botocore's retries for every AWS module (the plays' module_defaults pass it as aws_config).
+        "aws_config": {
+            "retries": {"mode": inputs["stack_aws_retry_mode"], "total_max_attempts": inputs["stack_aws_max_attempts"]}
+        },
     }

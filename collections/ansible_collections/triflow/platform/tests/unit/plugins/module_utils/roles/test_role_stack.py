@@ -23,6 +23,12 @@ def test_the_zones_follow_the_region():
     assert roles.desired_state("stack", stack_region="eu-west-1")["availability_zones"] == ["eu-west-1a", "eu-west-1c"]
 
 
+def test_every_aws_module_retries_in_botocore_standard_mode_ten_attempts_by_default():
+    assert roles.desired_state("stack")["aws_config"] == {"retries": {"mode": "standard", "total_max_attempts": 10}}
+    adaptive = roles.desired_state("stack", stack_aws_retry_mode="adaptive", stack_aws_max_attempts=25)
+    assert adaptive["aws_config"] == {"retries": {"mode": "adaptive", "total_max_attempts": 25}}
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -35,6 +41,9 @@ def test_the_zones_follow_the_region():
         ({"stack_region": "seoul"}, "stack_region 'seoul' is not an AWS region name"),
         ({"stack_availability_zones": ["ap-northeast-1a"]}, "stack_availability_zones entry 'ap-northeast-1a'"),
         ({"stack_aws_assume_role_arn": "role/admin"}, "stack_aws_assume_role_arn 'role/admin' is not an IAM role ARN"),
+        ({"stack_aws_max_attempts": 0}, "stack_aws_max_attempts '0' must be a whole number from 1 to 25"),
+        ({"stack_aws_max_attempts": 26}, "stack_aws_max_attempts '26' must be a whole number from 1 to 25"),
+        ({"stack_aws_retry_mode": "legacy"}, "stack_aws_retry_mode must be one of: standard, adaptive"),
         ({"stack_extra_tags": {"ManagedBy": "terraform"}}, "stack_extra_tags must not set 'ManagedBy'"),
         ({"stack_extra_tags": {"aws:owner": "x"}}, "stack_extra_tags key 'aws:owner' is invalid"),
     ],
