@@ -174,6 +174,16 @@ def resources_of(aws: Any, prefix: str) -> dict[str, list[str]]:
     }
 
 
+def unattached_elastic_ips(aws: Any) -> list[str]:
+    """Elastic IPs of the account (any stack's or none's) attached to nothing: they bill, and a run killed between
+    AllocateAddress and CreateNatGateway leaves one."""
+    return [
+        address["AllocationId"]
+        for address in aws.client("ec2").describe_addresses()["Addresses"]
+        if not address.get("AssociationId")
+    ]
+
+
 def present(resources: dict[str, list[str]]) -> dict[str, list[str]]:
     """Only the kinds that hold something."""
     return {kind: ids for kind, ids in resources.items() if ids}

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from support.emulator import Emulator
-from support.playbook import PlaybookRun, assert_ok
+from support.playbook import assert_ok
+from support.stack_resources import resources_of, unattached_elastic_ips
 
 ACME = "triflow-acme-prod"
 GLOBEX = "triflow-globex-staging"
@@ -22,11 +23,32 @@ HEALTH_URL = (
 FAST = {"deploy_poll_interval": 0.5, "deploy_health_interval": 0.2, "deploy_health_url": HEALTH_URL}
 
 
+# What real AWS does now and then, on the first converge: 10 % of the calls throttled, 2 % answered 500 / 503
+# before the call is carried out (the emulator's fault injection; tools/emulator/README.md).
+FAULTS = "throttle=0.1,error=0.02,seed=7"
+
+
 @pytest.fixture(scope="session")
-def customers(emulator: Emulator, playbook: Any) -> dict[str, PlaybookRun]:
-    """Both customers' whole stacks converged by one run (side by side, under forks), re-run, then checked."""
+def customers(emulator: Emulator, playbook: Any) -> dict[str, Any]:
+    """Both customers' whole stacks converged by one run (side by side, under forks) under injected faults, re-run
+    without them, then checked; with the first run's call log and the resources it left."""
     emulator.reset()
-    first = assert_ok(playbook("site.yml", *INVENTORIES))
+    emulator.clear_calls()
+    emulator.set_faults(FAULTS)
+    try:
+        first = assert_ok(playbook("site.yml", *INVENTORIES))
+    finally:
+        emulator.clear_faults()
+    first_calls = emulator.calls(log=True)
+    built = {prefix: resources_of(emulator, prefix) for prefix in (ACME, GLOBEX)}
+    unattached = unattached_elastic_ips(emulator)
     second = assert_ok(playbook("site.yml", *INVENTORIES))
     check = assert_ok(playbook("site.yml", *INVENTORIES, check=True))
-    return {"first": first, "second": second, "check": check}
+    return {
+        "first": first,
+        "second": second,
+        "check": check,
+        "first_calls": first_calls,
+        "built": built,
+        "unattached_eips": unattached,
+    }
