@@ -1,14 +1,18 @@
-"""Benchmark: converge, no-op and check-mode times and API calls of site.yml on the local emulator.
+"""Benchmark: converge, no-op and check-mode times and API calls of site.yml on the local emulator, and the time
+per role of each (the progress callback's TIME PER ROLE).
 
-Prints figures; asserts nothing about time. Usage: make bench  (or .venv/bin/python bench/converge.py [--runs N])
-Starts emulators of its own on free ports, so it never touches the one `make up` uses. The last case starts one
+Prints figures; asserts nothing about time. Usage: make bench  (or .venv/bin/python bench/converge.py [--runs N]
+[--cases local,customers,delay,faults])
+Starts emulators of its own on free ports, so it never touches the one `make up` uses. The delay case starts one
 whose new DB instances and replication groups stay "creating" for --delay seconds: with the waits side by side the
-converge takes about that delay plus the no-delay converge, not twice the delay.
+converge takes about that delay plus the no-delay converge, not twice the delay. The faults case converges the
+stack with 10 % of the calls throttled and 2 % answered 500 / 503: what AWS's bad moments cost in time and calls.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -20,45 +24,81 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tools" / "emulator")]
 from support.emulator import Emulator, running_emulator  # noqa: E402
 from support.playbook import run_playbook  # noqa: E402
 
+# --cases name: (what the rows say, the inventories)
 CASES = {
-    "one stack (inventories/local)": ["inventories/local"],
-    "two customers side by side (customer_a + customer_b)": ["inventories/customer_a", "inventories/customer_b"],
+    "local": ("one stack (inventories/local)", ["inventories/local"]),
+    "customers": (
+        "two customers side by side (customer_a + customer_b)",
+        ["inventories/customer_a", "inventories/customer_b"],
+    ),
 }
+ALL_CASES = "local,customers,delay,faults"
 
 
-def timed_run(emulator: Emulator, inventories: list[str], check: bool = False) -> tuple[float, int]:
-    """Wall time and API calls of one ansible-playbook site.yml run."""
+FAULTS = "throttle=0.1,error=0.02,seed=7"
+ROLE_LINE = re.compile(r"^(?P<role>\S.*?)\s+(?P<seconds>\d+\.\d) s$", re.M)
+
+
+def role_times(output: str) -> dict[str, float]:
+    """``{role: seconds}`` from the TIME PER ROLE block the progress callback prints after the recap."""
+    _, found, block = output.partition("TIME PER ROLE")
+    return {m["role"]: float(m["seconds"]) for m in ROLE_LINE.finditer(block)} if found else {}
+
+
+def timed_run(emulator: Emulator, inventories: list[str], check: bool = False) -> tuple[float, int, dict[str, float]]:
+    """Wall time, API calls and time per role of one ansible-playbook site.yml run."""
     emulator.clear_calls()
     started = time.perf_counter()
     run = run_playbook(emulator, "site.yml", *inventories, extra_args=("--check",) if check else ())
     elapsed = time.perf_counter() - started
     if run.rc != 0:
         sys.exit(f"site.yml on {', '.join(inventories)} failed:\n{run.tail(6000)}")
-    return elapsed, emulator.calls()["total"]
+    return elapsed, emulator.calls()["total"], role_times(run.output)
+
+
+def print_roles(case: str, runs: dict[str, dict[str, float]]) -> None:
+    names = list(dict.fromkeys(role for times in runs.values() for role in times))
+    print(f"\n{case}: seconds per role")
+    print(f"{'role':<20}" + "".join(f"{run:>10}" for run in runs))
+    for role in names:
+        print(f"{role:<20}" + "".join(f"{times.get(role, 0.0):>10.1f}" for times in runs.values()))
+    print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1, help="no-op runs to average (default 1)")
-    parser.add_argument("--delay", type=float, default=10.0, help="creation delay of the last case, seconds")
+    parser.add_argument("--delay", type=float, default=10.0, help="creation delay of the delay case, seconds")
+    parser.add_argument("--cases", default=ALL_CASES, help=f"which cases, comma-separated (default {ALL_CASES})")
     args = parser.parse_args()
+    cases = set(args.cases.split(","))
     print(f"{'case':<55} {'run':<9} {'seconds':>8} {'API calls':>10}")
-    for case, inventories in CASES.items():
+    one_stack = CASES["local"][1]
+    for case, inventories in (CASES[name] for name in CASES if name in cases):
         with running_emulator("bench") as running:
             converge = timed_run(running, inventories)
             noops = [timed_run(running, inventories) for _ in range(args.runs)]
             check = timed_run(running, inventories, check=True)
         rows = [
             ("converge", converge),
-            ("no-op", (statistics.mean(t for t, _ in noops), noops[-1][1])),
+            ("no-op", (statistics.mean(t for t, _, _ in noops), noops[-1][1], noops[-1][2])),
             ("--check", check),
         ]
-        for name, (seconds, calls) in rows:
+        for name, (seconds, calls, _) in rows:
             print(f"{case:<55} {name:<9} {seconds:>8.1f} {calls:>10}")
-    with running_emulator("bench", TRIFLOW_EMULATOR_CREATION_DELAY=str(args.delay)) as running:
-        seconds, calls = timed_run(running, CASES["one stack (inventories/local)"])
-    case = f"one stack, RDS and ElastiCache creating {args.delay:.0f} s"
-    print(f"{case:<55} {'converge':<9} {seconds:>8.1f} {calls:>10}")
+        if inventories == one_stack:
+            print_roles(case, {name: roles for name, (_, _, roles) in rows})
+    if "delay" in cases:
+        with running_emulator("bench", TRIFLOW_EMULATOR_CREATION_DELAY=str(args.delay)) as running:
+            seconds, calls, _ = timed_run(running, one_stack)
+        case = f"one stack, RDS and ElastiCache creating {args.delay:.0f} s"
+        print(f"{case:<55} {'converge':<9} {seconds:>8.1f} {calls:>10}")
+    if "faults" in cases:
+        with running_emulator("bench", TRIFLOW_EMULATOR_FAULTS=FAULTS) as running:
+            seconds, calls, _ = timed_run(running, one_stack)
+            injected = running.calls()["faults"]["total"]
+        case = f"one stack, {FAULTS.rsplit(',', 1)[0]} ({injected} faults)"
+        print(f"{case:<55} {'converge':<9} {seconds:>8.1f} {calls:>10}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the database became available, one delay later. bench/ prints the wall times; th
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -39,3 +40,17 @@ def test_cache_creation_starts_before_the_database_is_available(delayed, playboo
     # The database is available DELAY seconds after its creation; the cache's creation must come before that.
     assert (cache_created - database_created).total_seconds() < DELAY, (database_created, cache_created)
     print(f"site.yml with creation delays of {DELAY:.0f} s on RDS and ElastiCache: {elapsed:.1f} s")
+
+    # What the operator saw meanwhile (ansible.cfg's stdout callback, triflow.platform.progress): the wait in
+    # words, not Ansible's "FAILED - RETRYING", and the time per role after the recap.
+    waited = re.findall(
+        r"^Waiting \[triflow-demo-dev\] Wait for the PostgreSQL instance to be available - creating, (\d+) s so far, "
+        r"up to 40 min$",
+        run.output,
+        re.M,
+    )
+    assert waited, run.output[-6000:]
+    assert [int(seconds) for seconds in waited] == sorted(int(seconds) for seconds in waited)
+    assert "FAILED - RETRYING" not in run.output
+    roles = re.findall(r"^(\S+)\s+\d+\.\d s$", run.output.split("TIME PER ROLE", 1)[1], re.M)
+    assert {"stack", "network", "secrets", "storage", "rds", "elasticache", "total"} <= set(roles), roles
