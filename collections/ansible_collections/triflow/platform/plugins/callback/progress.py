@@ -37,7 +37,7 @@ NO_ROLE = "(play tasks)"
 
 def duration(seconds):
     """``6 min 10 s``, ``42 s``, ``1 h 5 min``."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return "%d s" % seconds
     if seconds < 3600:
