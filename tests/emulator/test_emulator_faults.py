@@ -98,14 +98,24 @@ def test_an_error_after_the_write_is_seen_by_the_client_but_the_write_happened(e
 
 
 def test_the_most_specific_rule_applies_and_times_limits_a_rule(emulator: Emulator) -> None:
-    emulator.set_faults("throttle=1;sts:throttle=0;ecs.ListClusters:throttle=1,times=2")
+    emulator.set_faults("throttle=1;sts:throttle=0;ecs.ListClusters:throttle=1,times=2;ecs:error=0")
     once(emulator, "sts").get_caller_identity()
     assert error_of(lambda: once(emulator, "ec2").describe_vpcs())[0] == "RequestLimitExceeded"
     ecs = once(emulator, "ecs")
     assert [error_of(ecs.list_clusters)[0] for _ in range(2)] == ["ThrottlingException"] * 2
-    ecs.list_clusters()  # the rule's two faults are spent; its calls pass, the unscoped rule does not apply
+    ecs.list_clusters()  # the rule's two faults are spent: its calls follow the service's rule, no faults
     described = requests.get(emulator.endpoint + FAULTS, timeout=10).json()
     assert described["injected"] == {"*": 1, "ecs.ListClusters": 2}
+
+
+def test_a_spent_rule_hands_its_calls_to_the_next_less_specific_one(emulator: Emulator) -> None:
+    emulator.set_faults("throttle=1;sts.GetCallerIdentity:error=1,when=after,times=1")
+    emulator.clear_calls()
+    sts = once(emulator, "sts")
+    assert error_of(sts.get_caller_identity)[0] in {"InternalFailure", "ServiceUnavailable"}
+    assert error_of(sts.get_caller_identity)[0] == "Throttling"
+    kinds = [entry["fault"]["kind"] for entry in emulator.calls(log=True)["log"]]
+    assert kinds == ["error_after", "throttle"]
 
 
 def outcomes(emulator: Emulator, spec: str, calls: int) -> list[str]:

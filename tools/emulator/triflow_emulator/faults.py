@@ -13,7 +13,9 @@ A spec is rules separated by ``;``; a rule is an optional scope and ``key=value`
 * ``when=before`` (default): a server error is answered instead of the call; ``after``: the call is carried out and
   then the client sees the error (the write happened: the case that makes duplicates on a retry); ``any``: each
   error before or after at random.
-* ``times=N``: the rule injects at most N faults, then lets its calls through.
+* ``times=N``: the rule injects at most N faults; then its calls follow the next less specific rule that names
+  them (none: they go through). ``ec2.CreateVpc:error=1,when=after,times=1`` beside an unscoped rule answers the
+  first CreateVpc with an error after the write, and the later ones as the unscoped rule says.
 * ``seed=N`` (unscoped rule only): the random sequence, so a run can be repeated.
 
 The errors are the ones each protocol answers (botocore parses and retries them as it does AWS's):
@@ -72,14 +74,11 @@ class Spec:
     rules: tuple[Rule, ...] = ()
     seed: int | None = None
 
-    def rule_for(self, call: str) -> Rule | None:
-        """The most specific rule naming ``call`` (``<service>.<Action>``): action, then service, then unscoped."""
+    def rules_for(self, call: str) -> list[Rule]:
+        """The rules naming ``call`` (``<service>.<Action>``), most specific first: action, service, unscoped."""
         service = call.split(".", 1)[0]
         by_scope = {rule.scope: rule for rule in self.rules}
-        for scope in (call, service, ""):
-            if scope in by_scope:
-                return by_scope[scope]
-        return None
+        return [by_scope[scope] for scope in (call, service, "") if scope in by_scope]
 
 
 def _probability(source: str, key: str, raw: str) -> float:
@@ -188,12 +187,16 @@ class Injector:
     def decide(self, call: str, protocol: str) -> Fault | None:
         """The fault ``call`` gets, if any."""
         with self.lock:
-            rule = self.spec.rule_for(call)
-            if rule is None or (rule.throttle == 0 and rule.error == 0):
+            # A rule whose times are spent hands its calls to the next less specific one.
+            live = [
+                rule
+                for rule in self.spec.rules_for(call)
+                if rule.times is None or self.injected.get(rule.scope or "*", 0) < rule.times
+            ]
+            if not live or (live[0].throttle == 0 and live[0].error == 0):
                 return None
+            rule = live[0]
             used = self.injected.get(rule.scope or "*", 0)
-            if rule.times is not None and used >= rule.times:
-                return None
             draw = self.rng.random()
             if draw >= rule.throttle + rule.error:
                 return None
