@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from triflow_emulator.patches import (
+    ec2_client_token,
     ec2_nat_gateway_tags,
     ecs_create_service_fields,
     ecs_deployments,
@@ -19,6 +20,8 @@ from triflow_emulator.patches import (
     elasticache_delete_subnet_group,
     elasticache_replication_groups,
     elbv2_default_attributes,
+    elbv2_idempotent_create,
+    logs_put_metric_filter_replaces,
     rds_adjacent_windows,
     rds_data_plane,
     rds_default_parameters,
@@ -56,6 +59,9 @@ _MODULES: tuple[ModuleType, ...] = (
     rds_default_parameters,
     elbv2_default_attributes,
     elasticache_delete_subnet_group,
+    ec2_client_token,
+    elbv2_idempotent_create,
+    logs_put_metric_filter_replaces,
 )
 
 REGISTRY: tuple[Patch, ...] = tuple(_from_module(module) for module in _MODULES)
