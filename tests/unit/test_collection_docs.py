@@ -27,6 +27,14 @@ def filters() -> list[str]:
     return sorted(names)
 
 
+def tests() -> list[str]:
+    names = []
+    for path in sorted((COLLECTION / "plugins" / "test").glob("*.py")):
+        module = importlib.import_module(f"ansible_collections.triflow.platform.plugins.test.{path.stem}")
+        names += list(module.TestModule().tests())
+    return sorted(names)
+
+
 def plugins(folder: str) -> list[str]:
     return sorted(path.stem for path in (COLLECTION / "plugins" / folder).glob("*.py") if path.stem != "__init__")
 
@@ -47,7 +55,8 @@ def rendered(kind: str, names: list[str]) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("kind", "names"), [("filter", filters()), ("module", modules()), ("callback", plugins("callback"))]
+    ("kind", "names"),
+    [("filter", filters()), ("test", tests()), ("module", modules()), ("callback", plugins("callback"))],
 )
 def test_every_plugin_has_a_rendered_documentation(kind, names):
     docs = rendered(kind, names)
@@ -62,7 +71,7 @@ def test_every_plugin_has_a_rendered_documentation(kind, names):
 
 def test_the_collection_readme_lists_every_module_filter_and_callback():
     readme = (COLLECTION / "README.md").read_text()
-    names = filters() + modules() + plugins("callback")
+    names = filters() + tests() + modules() + plugins("callback")
     missing = [name for name in names if f"`triflow.platform.{name}`" not in readme]
     assert missing == []
 

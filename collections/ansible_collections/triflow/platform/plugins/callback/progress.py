@@ -65,8 +65,18 @@ def find_state(value, depth=0):
     return None
 
 
+def retry_message(host, task_name, result):
+    """``Retrying [host] <task> - <AWS error code>`` for a task run again after it failed (a conflict with its own
+    retried call: triflow.platform.own_retry_conflict)."""
+    error = result.get("error") if isinstance(result.get("error"), dict) else {}
+    reason = error.get("code") or str(result.get("msg") or "failed").splitlines()[0][:120]
+    return "Retrying [%s] %s - %s" % (host, task_name, reason)
+
+
 def wait_message(host, task_name, result, elapsed, delay):
-    """``Waiting [host] <task> - <state>, <elapsed> so far, up to <limit>``."""
+    """``Waiting [host] <task> - <state>, <elapsed> so far, up to <limit>``; ``Retrying ...`` after a failure."""
+    if result.get("failed"):
+        return retry_message(host, task_name, result)
     parts = []
     state = find_state(result)
     if state:

@@ -110,7 +110,10 @@ differences:
   sample: [traffic_type]
 """
 
+import uuid
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.triflow.platform.plugins.module_utils.tags import plan_tags
@@ -149,6 +152,9 @@ def tags_of(log):
     return dict((tag["Key"], tag["Value"]) for tag in log.get("Tags") or [])
 
 
+ALREADY_EXISTS = "FlowLogAlreadyExists"
+
+
 def create(client, params):
     request = dict(
         ResourceIds=[params["vpc_id"]],
@@ -163,11 +169,19 @@ def create(client, params):
         request["TagSpecifications"] = [
             {"ResourceType": "vpc-flow-log", "Tags": [{"Key": k, "Value": v} for k, v in params["tags"].items()]}
         ]
-    answer = client.create_flow_logs(**request)
-    if answer.get("Unsuccessful"):
+    # One token for the call and botocore's retries of it: AWS answers a retried call with the flow log its first
+    # attempt made. An EC2 that ignores the token answers FlowLogAlreadyExists: run() found none before this call
+    # (or deleted it), so that flow log is this call's own, and run() reads it back.
+    request["ClientToken"] = str(uuid.uuid4())
+    try:
+        answer = client.create_flow_logs(**request)
+    except is_boto3_error_code(ALREADY_EXISTS):
+        return
+    failures = [item for item in answer.get("Unsuccessful") or [] if item["Error"].get("Code") != ALREADY_EXISTS]
+    if failures:
         raise FlowLogError(
             "could not create the flow log of %s: %s"
-            % (params["vpc_id"], "; ".join(item["Error"]["Message"] for item in answer["Unsuccessful"]))
+            % (params["vpc_id"], "; ".join(item["Error"]["Message"] for item in failures))
         )
 
 

@@ -31,3 +31,11 @@ def test_a_wait_says_what_for_its_state_how_long_so_far_and_up_to_when():
 
 def test_without_a_state_or_a_known_delay_the_wait_says_only_how_long_so_far():
     assert wait_message("h", "Wait", {"attempts": 1, "retries": 3}, 5, None) == "Waiting [h] Wait - 5 s so far"
+
+
+def test_a_task_run_again_after_a_failure_says_retrying_with_the_aws_error():
+    result = {"failed": True, "error": {"code": "EntityAlreadyExists"}, "msg": "Role exists", "attempts": 1}
+    assert wait_message("h", "Ensure the role", result, 1, 0) == "Retrying [h] Ensure the role - EntityAlreadyExists"
+    without_code = {"failed": True, "msg": "Unable to create security group: failed\nmore"}
+    expected = "Retrying [h] Create - Unable to create security group: failed"
+    assert wait_message("h", "Create", without_code, 1, 0) == expected
