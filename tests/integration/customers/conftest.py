@@ -24,8 +24,67 @@ FAST = {"deploy_poll_interval": 0.5, "deploy_health_interval": 0.2, "deploy_heal
 
 
 # What real AWS does now and then, on the first converge: 10 % of the calls throttled, 2 % answered 500 / 503
-# before the call is carried out (the emulator's fault injection; tools/emulator/README.md).
-FAULTS = "throttle=0.1,error=0.02,seed=7"
+# before the call is carried out (the emulator's fault injection; tools/emulator/README.md); and the first call of
+# each write action the stacks make carried out, then answered 500 / 503, so botocore retries a write that went
+# through (the case that makes duplicates or fails on "already exists").
+AFTER_WRITE = (
+    "application-autoscaling.PutScalingPolicy",
+    "application-autoscaling.RegisterScalableTarget",
+    "ec2.AllocateAddress",
+    "ec2.AssociateRouteTable",
+    "ec2.AttachInternetGateway",
+    "ec2.AuthorizeSecurityGroupEgress",
+    "ec2.AuthorizeSecurityGroupIngress",
+    "ec2.CreateFlowLogs",
+    "ec2.CreateInternetGateway",
+    "ec2.CreateNatGateway",
+    "ec2.CreateRoute",
+    "ec2.CreateRouteTable",
+    "ec2.CreateSecurityGroup",
+    "ec2.CreateSubnet",
+    "ec2.CreateTags",
+    "ec2.CreateVpc",
+    "ec2.CreateVpcEndpoint",
+    "ec2.ModifyVpcAttribute",
+    "ec2.RevokeSecurityGroupEgress",
+    "ecr.CreateRepository",
+    "ecr.PutImageScanningConfiguration",
+    "ecr.PutLifecyclePolicy",
+    "ecr.TagResource",
+    "ecs.CreateCluster",
+    "ecs.CreateService",
+    "ecs.RegisterTaskDefinition",
+    "ecs.TagResource",
+    "elasticache.CreateCacheParameterGroup",
+    "elasticache.CreateCacheSubnetGroup",
+    "elasticache.CreateReplicationGroup",
+    "elasticache.ModifyCacheParameterGroup",
+    "elasticloadbalancing.AddTags",
+    "elasticloadbalancing.CreateListener",
+    "elasticloadbalancing.CreateLoadBalancer",
+    "elasticloadbalancing.CreateTargetGroup",
+    "elasticloadbalancing.ModifyLoadBalancerAttributes",
+    "elasticloadbalancing.ModifyTargetGroupAttributes",
+    "iam.AttachRolePolicy",
+    "iam.CreateRole",
+    "iam.PutRolePolicy",
+    "logs.CreateLogGroup",
+    "logs.PutMetricFilter",
+    "logs.PutRetentionPolicy",
+    "monitoring.PutDashboard",
+    "monitoring.PutMetricAlarm",
+    "rds.CreateDBInstance",
+    "rds.CreateDBParameterGroup",
+    "rds.CreateDBSubnetGroup",
+    "rds.ModifyDBParameterGroup",
+    "s3.PUT",
+    "secretsmanager.CreateSecret",
+    "secretsmanager.PutResourcePolicy",
+    "sns.CreateTopic",
+    "sns.SetTopicAttributes",
+    "sns.Subscribe",
+)
+FAULTS = ";".join(["throttle=0.1,error=0.02,seed=7"] + [f"{call}:error=1,when=after,times=1" for call in AFTER_WRITE])
 
 
 @pytest.fixture(scope="session")
