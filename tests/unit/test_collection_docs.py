@@ -16,23 +16,25 @@ from support.emulator import REPO
 
 COLLECTION = REPO / "collections" / "ansible_collections" / "triflow" / "platform"
 ANSIBLE_DOC = str(Path(sys.executable).parent / "ansible-doc")
-FILTER_PACKAGE = "ansible_collections.triflow.platform.plugins.filter"
+PLUGIN_PACKAGE = "ansible_collections.triflow.platform.plugins"
+
+
+def jinja_plugins(kind: str) -> list[str]:
+    """The names a Jinja plugin folder declares: FilterModule().filters() or TestModule().tests()."""
+    names = []
+    for path in sorted((COLLECTION / "plugins" / kind).glob("*.py")):
+        module = importlib.import_module(f"{PLUGIN_PACKAGE}.{kind}.{path.stem}")
+        holder = module.FilterModule() if kind == "filter" else module.TestModule()
+        names += list(getattr(holder, f"{kind}s")())
+    return sorted(names)
 
 
 def filters() -> list[str]:
-    names = []
-    for path in sorted((COLLECTION / "plugins" / "filter").glob("*.py")):
-        module = importlib.import_module(f"{FILTER_PACKAGE}.{path.stem}")
-        names += list(module.FilterModule().filters())
-    return sorted(names)
+    return jinja_plugins("filter")
 
 
 def tests() -> list[str]:
-    names = []
-    for path in sorted((COLLECTION / "plugins" / "test").glob("*.py")):
-        module = importlib.import_module(f"ansible_collections.triflow.platform.plugins.test.{path.stem}")
-        names += list(module.TestModule().tests())
-    return sorted(names)
+    return jinja_plugins("test")
 
 
 def plugins(folder: str) -> list[str]:
