@@ -67,7 +67,8 @@ def apply() -> None:
 
     stock_listener = ELBv2Backend.create_listener
 
-    def create_listener(self: Any, load_balancer_arn: str, protocol: str, port: str, *args: Any, **kwargs: Any):
+    # moto's CreateListener response calls the backend with keyword arguments only.
+    def create_listener(self: Any, load_balancer_arn: str, protocol: str, port: str, **kwargs: Any):
         balancer = self.load_balancers.get(load_balancer_arn)
         same_port = [
             listener
@@ -75,10 +76,9 @@ def apply() -> None:
             if str(listener.port) == str(port)
         ]
         if not same_port:
-            return stock_listener(self, load_balancer_arn, protocol, port, *args, **kwargs)
+            return stock_listener(self, load_balancer_arn=load_balancer_arn, protocol=protocol, port=port, **kwargs)
         listener = same_port[0]
-        actions = kwargs.get("actions", args[3] if len(args) > 3 else [])
-        wanted = [FakeAction(dict(action)).data for action in actions or []]
+        wanted = [FakeAction(dict(action)).data for action in kwargs.get("actions") or []]
         if (protocol or "").upper() != listener.protocol or wanted != [a.data for a in listener.default_actions]:
             raise DuplicateListenerError()
         return listener
