@@ -26,6 +26,7 @@ def test_the_pins_are_the_projects():
     project = pins()
     assert ee["dependencies"]["ansible_core"]["package_pip"] == f"ansible-core=={project['ansible-core']}"
     assert ee["dependencies"]["ansible_runner"]["package_pip"] == f"ansible-runner=={project['ansible-runner']}"
+    assert ee["dependencies"]["python"] == [f"mitogen=={project['mitogen']}"]
     galaxy = {item["name"]: item.get("version") for item in ee["dependencies"]["galaxy"]["collections"]}
     wanted = {
         item["name"]: item["version"] for item in yaml.safe_load((REPO / "requirements.yml").read_text())["collections"]
@@ -62,6 +63,7 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
     assert "ansible-galaxy collection install" in containerfile and "introspect.py introspect" in containerfile
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())["collections"]
     assert {"name": "collections/triflow.platform", "type": "dir"} in requirements
+    assert "mitogen==" in (context / "_build" / "requirements.txt").read_text()
     copied = context / "_build" / "collections" / "triflow.platform"
     assert yaml.safe_load((copied / "galaxy.yml").read_text())["name"] == "platform"
     assert (copied / "meta" / "execution-environment.yml").is_file()
