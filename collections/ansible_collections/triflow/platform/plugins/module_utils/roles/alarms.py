@@ -216,7 +216,6 @@ def _alarm(inputs, alarm, stem, metric, threshold, comparison, dimensions, descr
     namespace, metric_name, statistic = metric
     result = {
         "name": "%s-%s" % (inputs["alarms_name_prefix"], alarm),
-        "alarm": alarm,
         "description": description,
         "namespace": namespace,
         "metric_name": metric_name,
@@ -568,7 +567,9 @@ def desired_state(inputs, context):
         "alarms": alarms,
         "alb_alarms_waiting": waiting,
         "redis_members": redis_members(inputs["alarms_cache_replication_group_id"], inputs["alarms_cache_node_count"]),
-        # Member alarms of nodes the group no longer has are removed: names matching this, not in "alarms".
+        # Member alarms of nodes the group no longer has are removed: names under the prefix matching the pattern,
+        # not in "alarms".
+        "redis_member_alarm_prefix": "%s-redis-" % prefix,
         "redis_member_alarm_pattern": "^%s-redis-(cpu-high|memory-high|evictions)-[0-9]{3}$" % re.escape(prefix),
         "log_metric_filter": {
             "log_group_name": inputs["alarms_log_group_name"],

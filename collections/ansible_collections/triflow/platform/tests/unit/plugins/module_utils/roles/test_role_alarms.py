@@ -105,7 +105,9 @@ def test_each_alarm_matches_the_spec(spec):
 
 
 def test_storage_threshold_is_in_bytes_and_connections_threshold_rounds_down():
-    alarms = {alarm["alarm"]: alarm for alarm in _state(alarms_rds_max_connections=101)["alarms"]}
+    state = _state(alarms_rds_max_connections=101)
+    prefix = state["topic"]["name"].removesuffix("alarms")
+    alarms = {alarm["name"].removeprefix(prefix): alarm for alarm in state["alarms"]}
     assert alarms["rds-storage-low"]["threshold"] == 10737418240
     # 80 % of 101 is 80.8: the alarm fires above 80 connections.
     assert alarms["rds-connections-high"]["threshold"] == 80
