@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,12 +69,14 @@ def run_playbook(
     check: bool = False,
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    cwd: Path = REPO,
 ) -> PlaybookRun:
-    """Run ``ansible-playbook <playbook> -i <inventory>...`` against the emulator; ``check`` adds --check --diff."""
+    """Run ``ansible-playbook <playbook> -i <inventory>...`` against the emulator; ``check`` adds --check --diff.
+    ``cwd``: the project checkout to run from (bench/ runs another revision's from its worktree)."""
     command = playbook_command(playbook, inventories, extra_vars, check, extra_args)
     completed = subprocess.run(
         command,
-        cwd=REPO,
+        cwd=cwd,
         env={**emulator.env, **(env or {})},
         capture_output=True,
         text=True,
@@ -118,29 +121,40 @@ def kill_tree(pid: int) -> None:
 
 def kill_at(
     emulator: Emulator,
-    call: str,
+    call: str | None,
     playbook: str,
     *inventories: str,
     extra_vars: dict | None = None,
     timeout: float = PLAYBOOK_TIMEOUT,
+    delay: float = 0.0,
+    printed: str | None = None,
 ) -> PlaybookRun:
     """Run a playbook and kill it with every process under it (the module's too) as soon as the emulator's call log
-    shows ``call`` (e.g. ``rds.DeleteDBInstance``): an operator's lost runner, mid-run. ``rc`` is negative when it
-    was killed, 0 or more when it ended first."""
+    shows ``call`` (e.g. ``rds.DeleteDBInstance``) and its output matches the regular expression ``printed`` (either
+    may be None), or ``delay`` seconds after: an operator's lost runner, mid-run. ``rc`` is negative when it was
+    killed, 0 or more when it ended first. The output goes to a file as it comes, so a long run never blocks on a
+    full pipe while it is watched."""
     emulator.clear_calls()
-    process = subprocess.Popen(
-        playbook_command(playbook, inventories, extra_vars, False, ()),
-        cwd=REPO,
-        env=emulator.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + timeout
-    while process.poll() is None and time.monotonic() < deadline:
-        if call in emulator.call_names():
-            kill_tree(process.pid)
-            break
-        time.sleep(0.02)
-    output, _ = process.communicate(timeout=60)
+    with tempfile.NamedTemporaryFile(mode="w+") as output_file:
+        process = subprocess.Popen(
+            playbook_command(playbook, inventories, extra_vars, False, ()),
+            cwd=REPO,
+            env=emulator.env,
+            stdout=output_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            if (call is None or call in emulator.call_names()) and (
+                printed is None or re.search(printed, Path(output_file.name).read_text(), re.M)
+            ):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=delay)
+                kill_tree(process.pid)
+                break
+            time.sleep(0.02)
+        process.wait(timeout=60)
+        output_file.seek(0)
+        output = output_file.read()
     return PlaybookRun(rc=process.returncode, output=output, recap=parse_recap(output))

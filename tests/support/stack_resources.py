@@ -11,6 +11,45 @@ from botocore.exceptions import ClientError
 # Kinds a teardown keeps on purpose (they are read by kept_of, not resources_of).
 KEPT = ("db_snapshots", "cache_snapshots", "bucket_objects", "secrets_scheduled")
 
+# One of each, except what the stacks have several of by design: two zones with a public and a private subnet each
+# and a route table per private subnet beside the public one; the load balancer's, app's, database's and cache's
+# security groups; 7 secrets, 15 alarms; the app's log group and Redis' two; the two ECS roles and the RDS
+# monitoring role. ACME adds a NAT gateway (and its Elastic IP) per zone, VPC flow logs (their log group and role);
+# Globex has a single NAT gateway.
+ONE_EACH = {
+    "vpcs": 1,
+    "subnets": 4,
+    "security_groups": 4,
+    "internet_gateways": 1,
+    "vpc_endpoints": 1,
+    "ecs_clusters": 1,
+    "ecs_services": 1,
+    "task_definitions": 1,
+    "scalable_targets": 1,
+    "load_balancers": 1,
+    "target_groups": 1,
+    "ecr_repositories": 1,
+    "db_instances": 1,
+    "db_subnet_groups": 1,
+    "db_parameter_groups": 1,
+    "replication_groups": 1,
+    "cache_subnet_groups": 1,
+    "cache_parameter_groups": 1,
+    "route_tables": 3,
+    "secrets": 7,
+    "log_groups": 3,
+    "alarms": 15,
+    "dashboards": 1,
+    "topics": 1,
+    "iam_roles": 3,
+    "buckets": 1,
+}
+# How many of each kind customer_a's (ACME) and customer_b's (Globex) converged stacks hold.
+EXPECTED_COUNTS = {
+    "triflow-acme-prod": {**ONE_EACH, "nat_gateways": 2, "elastic_ips": 2, "log_groups": 4, "iam_roles": 4},
+    "triflow-globex-staging": {**ONE_EACH, "nat_gateways": 1, "elastic_ips": 1},
+}
+
 
 def _tagged(tags: list[dict[str, str]] | None, prefix: str) -> bool:
     return any(tag["Key"] == "Name" and tag["Value"].startswith(prefix) for tag in tags or [])
