@@ -45,10 +45,12 @@ class Stack:
         arns = self.ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
         return [arn for arn in arns if arn.split("/")[-1].rsplit(":", 1)[0] == family]
 
-    def snapshot(self) -> tuple[str, list[str], list[str]]:
-        """The running revision, the deployment ids and the revisions: what a release changes."""
+    def snapshot(self) -> tuple[str, str, list[str]]:
+        """The running revision, the primary deployment's id and the revisions: what a release changes. (Not every
+        deployment: those an earlier release replaced leave the list as they finish draining, at their own pace.)"""
         service = self.service()
-        return service["taskDefinition"], [d["id"] for d in service["deployments"]], self.revisions()
+        (primary,) = [d["id"] for d in service["deployments"] if d["status"] == "PRIMARY"]
+        return service["taskDefinition"], primary, self.revisions()
 
 
 class Topic:
