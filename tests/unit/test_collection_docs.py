@@ -33,7 +33,7 @@ def filters() -> list[str]:
     return jinja_plugins("filter")
 
 
-def tests() -> list[str]:
+def jinja_tests() -> list[str]:
     return jinja_plugins("test")
 
 
@@ -58,7 +58,7 @@ def rendered(kind: str, names: list[str]) -> dict:
 
 @pytest.mark.parametrize(
     ("kind", "names"),
-    [("filter", filters()), ("test", tests()), ("module", modules()), ("callback", plugins("callback"))],
+    [("filter", filters()), ("test", jinja_tests()), ("module", modules()), ("callback", plugins("callback"))],
 )
 def test_every_plugin_has_a_rendered_documentation(kind, names):
     docs = rendered(kind, names)
@@ -73,7 +73,7 @@ def test_every_plugin_has_a_rendered_documentation(kind, names):
 
 def test_the_collection_readme_lists_every_module_filter_and_callback():
     readme = (COLLECTION / "README.md").read_text()
-    names = filters() + tests() + modules() + plugins("callback")
+    names = filters() + jinja_tests() + modules() + plugins("callback")
     missing = [name for name in names if f"`triflow.platform.{name}`" not in readme]
     assert missing == []
 
