@@ -16,7 +16,8 @@ description:
     which match O(purge_pattern) and are not in O(alarms).
   - Reads them all with one C(DescribeAlarms) call per 100 names, writes (C(PutMetricAlarm)) only the alarms whose
     managed fields differ, and deletes with one C(DeleteAlarms) call per 100 names. An unchanged set costs one
-    call, where M(amazon.aws.cloudwatch_metric_alarm) in a loop costs a task and two calls per alarm.
+    call (one more, per page of the names under it, with O(purge_prefix)), where
+    M(amazon.aws.cloudwatch_metric_alarm) in a loop costs a task and two calls per alarm.
   - The order of dimensions and of actions does not count, nor C(5) against C(5.0) for a threshold; an alarm
     without C(TreatMissingData) counts as C(missing). The alarm's state and ARN are CloudWatch's and never compared.
   - C(PutMetricAlarm) replaces an alarm whole, so a field left unset here is cleared on the alarm when the alarm is
