@@ -161,9 +161,10 @@ security: setup security-venv ## Prowler against inventories/local converged on 
 declarations: setup ## Generate each role's defaults/main.yml and README variable table from its argument_specs
 	$(BIN)/python tools/declarations.py
 
-bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits; a release against the deploy delay
+bench: setup ## Benchmarks: converge, no-op and check times and API calls of site.yml; parallel waits; a release against the deploy delay; the drift check
 	$(BIN)/python bench/converge.py
 	$(BIN)/python bench/deploy.py
+	$(BIN)/python bench/drift.py
 
 clean: down ## Stop the emulator and LocalStack, remove .venv, .localstack, emulator state and outputs
 	$(LOCALSTACK) stop
