@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from support.emulator import Emulator
 from support.playbook import assert_ok
 
@@ -117,6 +118,21 @@ def unsubscribe_all(aws: Emulator) -> None:
         sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
 
 
+def drop_pgvector(aws: Emulator) -> None:
+    instance = aws.client("rds").describe_db_instances(DBInstanceIdentifier=DB)["DBInstances"][0]
+    password = aws.client("secretsmanager").get_secret_value(SecretId=f"{ACME}/db-master-password")["SecretString"]
+    endpoint = instance["Endpoint"]
+    with psycopg.connect(
+        host=endpoint["Address"],
+        port=endpoint["Port"],
+        user=instance["MasterUsername"],
+        password=password,
+        dbname=instance["DBName"],
+        autocommit=True,
+    ) as connection:
+        connection.execute("DROP EXTENSION vector")
+
+
 PUBLIC_ACCESS = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
 CATALOGUE = (
     # network
@@ -154,6 +170,11 @@ CATALOGUE = (
             ("changed", "db_instance", DB, "backup_retention_period"),
             ("changed", "db_instance", DB, "deletion_protection"),
         ),
+    ),
+    Change(
+        "the pgvector extension dropped",
+        lambda aws, ids: drop_pgvector(aws),
+        (("missing", "pgvector_extension", f"{DB}/triflow", None),),
     ),
     Change(
         "a DB parameter changed",
@@ -414,3 +435,13 @@ def test_an_endpoint_that_does_not_answer_means_the_check_could_not_run(drift_ch
     assert report["status"] == "error"
     assert "Could not connect to the endpoint URL" in report["error"], report["error"]
     assert run.summary["status"] == "error"
+
+
+def test_a_database_the_runner_cannot_reach_is_noted_not_failed(stacks, drift_check):
+    # 127.0.0.2 is this machine too, but the database listens on 127.0.0.1 only: the connection is refused.
+    run = drift_check("-i", "inventories/customer_a", "-e", "rds_pgvector_login_host=127.0.0.2")
+    assert run.rc == 0, run.output[-3000:]
+    (note,) = run.report(ACME)["notes"]
+    assert note.startswith("the pgvector extension: Cannot connect to PostgreSQL at 127.0.0.2"), note
+    assert "rds_pgvector_login_host" in note
+    assert f"Not checked: {note}" in (run.reports / f"{ACME}.md").read_text()

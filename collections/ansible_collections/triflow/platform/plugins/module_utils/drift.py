@@ -232,6 +232,8 @@ def markdown(report):
         )
     )
     lines.append("")
+    for note in report.get("notes") or []:
+        lines += ["Not checked: %s" % note, ""]
     if not report["findings"]:
         lines.append("No drift: every managed resource matches its desired state.")
         return "\n".join(lines) + "\n"

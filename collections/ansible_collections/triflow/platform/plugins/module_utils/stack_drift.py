@@ -123,7 +123,8 @@ class StackDrift(object):
         return arn(region or self.stack["region"], service, resource, self.stack["account_id"], regional)
 
     def check(self, areas=AREAS):
-        for area in areas:
+        # In AREAS' order whatever order they are given in: the network's security group ids come first.
+        for area in [name for name in AREAS if name in areas]:
             getattr(self, "check_" + area)()
         return self.findings
 
@@ -138,6 +139,9 @@ class StackDrift(object):
         vpc = vpcs[0]
         self.vpc_id = vpc["VpcId"]
         name = network["vpc"]["name"]
+        # A second VPC of the stack's name (a run killed between its create and its tag) costs and confuses.
+        for other in vpcs[1:]:
+            self.extra("vpc", name, "vpc", other["VpcId"])
         actual = {"cidr": vpc["CidrBlock"]}
         for field, attribute in (("dns_support", "enableDnsSupport"), ("dns_hostnames", "enableDnsHostnames")):
             answer = ec2.describe_vpc_attribute(VpcId=self.vpc_id, Attribute=attribute)
@@ -147,9 +151,10 @@ class StackDrift(object):
         in_vpc = [{"Name": "vpc-id", "Values": [self.vpc_id]}]
         self._check_subnets(network, ec2.describe_subnets(Filters=in_vpc)["Subnets"])
         gateways = self._check_gateways(network, ec2, in_vpc)
-        self._check_route_tables(network, ec2.describe_route_tables(Filters=in_vpc)["RouteTables"], gateways)
+        tables = ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
+        self._check_route_tables(network, tables, gateways)
         self._check_security_groups(network, ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"])
-        self._check_s3_endpoint(network, ec2, in_vpc)
+        self._check_s3_endpoint(network, ec2, in_vpc, tables)
 
     def _check_subnets(self, network, subnets):
         by_name = dict((tag_dict(subnet.get("Tags")).get("Name"), subnet) for subnet in subnets)
@@ -261,7 +266,7 @@ class StackDrift(object):
             if wanted.get("tags"):
                 compare_tags(self.findings, "security_group", label, wanted["tags"], tag_dict(group.get("Tags")))
 
-    def _check_s3_endpoint(self, network, ec2, in_vpc):
+    def _check_s3_endpoint(self, network, ec2, in_vpc, route_tables):
         wanted = network["s3_endpoint"]
         endpoints = ec2.describe_vpc_endpoints(
             Filters=in_vpc + [{"Name": "service-name", "Values": [wanted["service"]]}]
@@ -270,10 +275,7 @@ class StackDrift(object):
         if not endpoints:
             self.missing("vpc_endpoint", wanted["name"])
             return
-        tables = dict(
-            (tag_dict(table.get("Tags")).get("Name"), table["RouteTableId"])
-            for table in ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
-        )
+        tables = dict((tag_dict(table.get("Tags")).get("Name"), table["RouteTableId"]) for table in route_tables)
         names = dict((ident, name) for name, ident in tables.items())
         actual = [names.get(ident, ident) for ident in endpoints[0].get("RouteTableIds") or []]
         compare(
@@ -832,8 +834,22 @@ class StackDrift(object):
         cloudwatch = self.client("cloudwatch")
         names = [alarm["name"] for alarm in alarms["alarms"]] + list(alarms["alb_alarms_waiting"])
         found = describe_alarms(cloudwatch, names=names)
-        default_actions = {"alarm_actions": [topic], "ok_actions": [topic]}
-        for alarm in alarms["alarms"]:
+        self._compare_alarms(alarms["alarms"], found, {"alarm_actions": [topic], "ok_actions": [topic]})
+        # Alarms on the ALB wait for its ARN; once it exists they are there by name.
+        for name in alarms["alb_alarms_waiting"]:
+            if name not in found:
+                self.missing("cloudwatch_alarm", name)
+        # The billing alarm lives in us-east-1 (AWS/Billing is there only), notifying the topic of that region.
+        billing = alarms["billing"]
+        if billing["enabled"] and billing.get("alarm"):
+            client = self.client("cloudwatch", billing["region"])
+            topic = billing.get("topic_arn") or self.arn("sns", alarms["topic"]["name"], region=billing["region"])
+            found = describe_alarms(client, names=[billing["alarm"]["name"]])
+            self._compare_alarms([billing["alarm"]], found, {"alarm_actions": [topic], "ok_actions": [topic]})
+
+    def _compare_alarms(self, alarms, found, default_actions):
+        """Each alarm as cloudwatch_metric_alarms compares it: every managed field, actions and dimensions as sets."""
+        for alarm in alarms:
             got = found.get(alarm["name"])
             if got is None:
                 self.missing("cloudwatch_alarm", alarm["name"])
@@ -844,10 +860,6 @@ class StackDrift(object):
                 self.findings.append(
                     finding(CHANGED, "cloudwatch_alarm", alarm["name"], field, wanted[field], actual.get(field))
                 )
-        # Alarms on the ALB wait for its ARN; once it exists they are there by name.
-        for name in alarms["alb_alarms_waiting"]:
-            if name not in found:
-                self.missing("cloudwatch_alarm", name)
 
     def _check_dashboard(self, wanted):
         dashboard = unless_missing(

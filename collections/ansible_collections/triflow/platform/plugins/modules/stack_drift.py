@@ -58,6 +58,19 @@ options:
   today:
     description: The date the I(accept) entries are compared with (C(YYYY-MM-DD)); the UTC date by default.
     type: str
+  findings:
+    description:
+      - Findings of what the module does not read itself, in the shape of its own (C(kind), C(resource_type),
+        C(resource), C(field), C(desired), C(actual)) - the pgvector extension in the database, which the rds
+        role's drift step reads. They join the report and I(accept) applies to them as to the module's.
+    type: list
+    elements: dict
+    default: []
+  notes:
+    description: What was not checked and why (e.g. a database the runner cannot reach), written in the report.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -127,6 +140,10 @@ report:
     api_calls:
       description: How many AWS API calls it made.
       type: int
+    notes:
+      description: What was not checked and why (I(notes)).
+      type: list
+      elements: str
 drift:
   description: Whether any finding is drift (not accepted).
   returned: always
@@ -147,9 +164,11 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.triflow.platform.plugins.module_utils.drift import (
+    KINDS,
     accept_errors,
     apply_accepted,
     counts,
+    finding,
     markdown,
 )
 from ansible_collections.triflow.platform.plugins.module_utils.stack_drift import AREAS, StackDrift
@@ -171,11 +190,19 @@ def main():
             areas=dict(type="list", elements="str", choices=list(AREAS), default=list(AREAS)),
             accept=dict(type="list", elements="dict", default=[]),
             today=dict(type="str"),
+            findings=dict(type="list", elements="dict", default=[]),
+            notes=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
     problems = accept_errors(params["accept"], "accept")
+    for index, item in enumerate(params["findings"]):
+        if item.get("kind") not in KINDS or not item.get("resource_type") or not item.get("resource"):
+            problems.append(
+                "findings[%d] needs kind (one of %s), resource_type and resource, got %r"
+                % (index, ", ".join(KINDS), item)
+            )
     missing = [key for key in DESIRED_KEYS if key not in params["desired"]]
     if missing:
         problems.append("desired lacks %s: every role's desired state is needed" % ", ".join(missing))
@@ -195,6 +222,17 @@ def main():
     drift = StackDrift(lambda service, region: module.client(service, region=region), stack, params["desired"])
     try:
         findings = drift.check(params["areas"])
+        findings.extend(
+            finding(
+                item["kind"],
+                item["resource_type"],
+                item["resource"],
+                item.get("field"),
+                item.get("desired"),
+                item.get("actual"),
+            )
+            for item in params["findings"]
+        )
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
         module.fail_json_aws(error, msg="Could not read the resources of %s" % params["stack"], calls=drift.calls)
     apply_accepted(findings, params["accept"], today)
@@ -207,6 +245,7 @@ def main():
         "counts": counts(findings),
         "duration": round(time.time() - started, 2),
         "api_calls": len(drift.calls),
+        "notes": params["notes"],
     }
     module.exit_json(
         changed=False,

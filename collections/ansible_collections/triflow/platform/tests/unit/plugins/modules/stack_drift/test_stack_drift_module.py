@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from ansible_collections.triflow.platform.plugins.module_utils.cloudwatch_metric_alarms import put_params, wanted_view
 from ansible_collections.triflow.platform.plugins.module_utils.roles.drift import ROLES
 from ansible_collections.triflow.platform.plugins.modules import stack_drift
 from support import roles
@@ -119,3 +120,28 @@ def test_a_missing_desired_state_is_named(run) -> None:
     del state["alarms"]
     result = run(state)
     assert result["failed"] and "desired lacks alarms" in result["msg"], result
+
+
+def test_the_billing_alarm_is_read_in_us_east_1(run, emulator: Emulator) -> None:
+    state = desired()
+    facts = roles.published_facts("alarms")
+    state["alarms"], errors = roles.result(
+        "alarms", facts, alarms_billing_enabled=True, alarms_billing_threshold_usd=500
+    )
+    assert errors == []
+    billing = state["alarms"]["billing"]
+    name = f"triflow-t{uuid.uuid4().hex[:8]}-billing-high"
+    billing["alarm"]["name"] = name
+    actions = {"alarm_actions": [billing["topic_arn"]], "ok_actions": [billing["topic_arn"]]}
+    cloudwatch = emulator.client("cloudwatch", "us-east-1")
+    cloudwatch.put_metric_alarm(**put_params(wanted_view(billing["alarm"], actions)))
+
+    def billing_findings() -> list[tuple[str, str | None, Any]]:
+        found = run(state, areas=["observability"])["report"]["findings"]
+        return [(item["kind"], item["field"], item["actual"]) for item in found if item["resource"] == name]
+
+    assert billing_findings() == []
+    cloudwatch.put_metric_alarm(**put_params(wanted_view(dict(billing["alarm"], threshold=900), actions)))
+    assert billing_findings() == [("changed", "threshold", 900.0)]
+    cloudwatch.delete_alarms(AlarmNames=[name])
+    assert billing_findings() == [("missing", None, None)]
