@@ -48,7 +48,7 @@ def inventories(folder: Path, count: int) -> list[Path]:
     made = []
     for number in range(1, count + 1):
         path = folder / f"bench{number}"
-        path.mkdir()
+        path.mkdir(parents=True)
         (path / "hosts.yml").write_text(INVENTORY.format(customer=f"bench{number}"))
         made.append(path)
     return made
@@ -94,7 +94,7 @@ def desired_states(emulator: Emulator, inventory: Path, folder: Path) -> dict:
         "tasks": [
             build,
             {"ansible.builtin.include_role": {"name": "stack", "tasks_from": "connect"}},
-            build,
+            {"ansible.builtin.include_role": {"name": "drift", "tasks_from": "gather"}},
             {
                 "ansible.builtin.copy": {
                     "content": "{{ drift_desired_state | to_json }}",
