@@ -196,8 +196,10 @@ class StackDrift(object):
             ids[wanted["name"]] = found[0]["NatGatewayId"]
             subnet = self.subnet_ids.get(wanted["subnet"])
             if subnet and found[0]["SubnetId"] != subnet:
+                names = dict((ident, name) for name, ident in self.subnet_ids.items())
+                actual = names.get(found[0]["SubnetId"], found[0]["SubnetId"])
                 self.findings.append(
-                    finding(CHANGED, "nat_gateway", wanted["name"], "subnet", wanted["subnet"], found[0]["SubnetId"])
+                    finding(CHANGED, "nat_gateway", wanted["name"], "subnet", wanted["subnet"], actual)
                 )
         # A NAT gateway no desired state holds costs money and opens a path out: reported, whatever its tags.
         for name, gateways in sorted(by_name.items(), key=lambda item: str(item[0])):
