@@ -1,9 +1,10 @@
-"""The drift check (tools/drift-check, playbooks/drift_check.yml, triflow.platform.stack_drift) on three converged
-stacks: clean and read-only; a catalogue of out-of-band changes, each reported with its resource and field and
-nothing else; repaired by site.yml; accepted drift before and after its date; a stack that does not exist; an
-endpoint that does not answer.
+"""The drift check (tools/drift-check, playbooks/drift_check.yml, triflow.platform.stack_drift) on the three stacks
+of inventories/ (the customers' converged under faults, the demo stack beside them): clean and read-only; a catalogue
+of out-of-band changes, each reported with its resource and field and nothing else; repaired by site.yml; accepted
+drift before and after its date; a stack that does not exist; an endpoint that does not answer.
 
-The tests run in this order (one worker, file order) and each leaves the stacks converged.
+The tests run in this order (one worker, file order) and each leaves the stacks converged, as the other files of
+this folder expect.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ REDIS = f"{ACME}-redis"
 TG = f"{ACME}-tg"
 SERVICE = f"{ACME}-backend"
 SCALABLE = f"service/{ACME}/{SERVICE}"
+POLICY = f"{ACME}-cpu-target"
 TOPIC = f"{ACME}-alarms"
 LOG_GROUP = f"/aws/ecs/{ACME}-backend"
 REPOSITORY = f"{ACME}-backend"
@@ -48,6 +50,20 @@ class Change:
     what: str
     apply: Callable[[Emulator, dict[str, str]], None]
     expected: tuple[tuple[str, str, str, str | None], ...]
+
+
+def disable_scale_in(aws: Emulator) -> None:
+    scaling = aws.client("application-autoscaling")
+    (policy,) = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=SCALABLE)["ScalingPolicies"]
+    config = {**policy["TargetTrackingScalingPolicyConfiguration"], "DisableScaleIn": True}
+    scaling.put_scaling_policy(
+        PolicyName=policy["PolicyName"],
+        ServiceNamespace="ecs",
+        ResourceId=SCALABLE,
+        ScalableDimension=policy["ScalableDimension"],
+        PolicyType=policy["PolicyType"],
+        TargetTrackingScalingPolicyConfiguration=config,
+    )
 
 
 def ids_of(aws: Emulator) -> dict[str, str]:
@@ -270,8 +286,15 @@ CATALOGUE = (
     ),
     Change(
         "the target group's health-check path changed",
-        lambda aws, ids: aws.client("elbv2").modify_target_group(TargetGroupArn=ids["tg"], HealthCheckPath="/"),
-        (("changed", "target_group", TG, "health_check_path"),),
+        lambda aws, ids: aws.client("elbv2").modify_target_group(
+            TargetGroupArn=ids["tg"], HealthCheckPath="/", HealthCheckPort="8080"
+        ),
+        (("changed", "target_group", TG, "health_check_path"), ("changed", "target_group", TG, "health_check_port")),
+    ),
+    Change(
+        "scale-in turned off",
+        lambda aws, ids: disable_scale_in(aws),
+        (("changed", "scaling_policy", POLICY, "disable_scale_in"),),
     ),
     Change(
         "autoscaling's maximum raised to 40 tasks",
