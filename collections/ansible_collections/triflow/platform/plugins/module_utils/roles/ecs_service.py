@@ -238,9 +238,23 @@ def desired_state(inputs, context):
     return {
         "https": bool(certificate),
         "metrics_namespace": inputs["ecs_service_metrics_namespace"],
-        "cluster": {"name": prefix, "container_insights": "enabled", "tags": named_tags(tags, prefix)},
+        "cluster": {
+            "name": prefix,
+            "container_insights": "enabled",
+            "capacity_providers": ["FARGATE", "FARGATE_SPOT"],
+            "tags": named_tags(tags, prefix),
+        },
+        # The network role's subnets and security groups (empty until it has run).
+        "network": {
+            "vpc_id": inputs["ecs_service_vpc_id"],
+            "public_subnet_ids": list(inputs["ecs_service_public_subnet_ids"] or []),
+            "private_subnet_ids": list(inputs["ecs_service_private_subnet_ids"] or []),
+            "alb_security_group_ids": list(inputs["ecs_service_alb_security_group_ids"] or []),
+            "app_security_group_ids": list(inputs["ecs_service_app_security_group_ids"] or []),
+        },
         "log_group": {
             "name": "/aws/ecs/%s" % service_name,
+            "region": context.get("region"),
             "retention_days": inputs["ecs_service_log_retention_days"],
             "tags": named_tags(tags, "/aws/ecs/%s" % service_name),
         },
@@ -261,11 +275,13 @@ def desired_state(inputs, context):
                 "name": "%s/database-url" % prefix,
                 "description": "DATABASE_URL of the backend (built from the RDS endpoint and password)",
                 "resource_policy": secret_policy,
+                "tags": named_tags(tags, "%s/database-url" % prefix),
             },
             "redis_url": {
                 "name": "%s/redis-url" % prefix,
                 "description": "REDIS_URL of the backend (rediss://, built from the AUTH token)",
                 "resource_policy": secret_policy,
+                "tags": named_tags(tags, "%s/redis-url" % prefix),
             },
         },
         "task": {
@@ -273,6 +289,11 @@ def desired_state(inputs, context):
             "cpu": str(inputs["ecs_service_task_cpu"]),
             "memory": str(inputs["ecs_service_task_memory"]),
             "cpu_architecture": inputs["ecs_service_cpu_architecture"],
+            "operating_system_family": "LINUX",
+            "network_mode": "awsvpc",
+            "launch_type": "FARGATE",
+            # The variables the app reads; its secrets (DATABASE_URL, ...) come from Secrets Manager.
+            "environment": environment(inputs, context),
             "container_name": "backend",
             "container_port": inputs["ecs_service_container_port"],
             "initial_image_tag": inputs["ecs_service_initial_image_tag"],
@@ -315,6 +336,8 @@ def desired_state(inputs, context):
             "protocol": "HTTP",
             "port": inputs["ecs_service_container_port"],
             "target_type": "ip",
+            "health_check_protocol": "HTTP",
+            "health_check_port": "traffic-port",
             "health_check_path": inputs["ecs_service_health_check_path"],
             "health_check_interval": inputs["ecs_service_target_health_interval"],
             "health_check_timeout": inputs["ecs_service_target_health_timeout"],
@@ -326,6 +349,9 @@ def desired_state(inputs, context):
         },
         "service": {
             "name": service_name,
+            "launch_type": "FARGATE",
+            "platform_version": "LATEST",
+            "propagate_tags": "SERVICE",
             "initial_desired_count": inputs["ecs_service_desired_count"],
             "deployment_configuration": {
                 "minimumHealthyPercent": inputs["ecs_service_min_healthy_percent"],
@@ -341,11 +367,33 @@ def desired_state(inputs, context):
             "min": inputs["ecs_service_min_count"],
             "max": inputs["ecs_service_max_count"],
             "policy_name": "%s-cpu-target" % prefix,
+            "service_namespace": "ecs",
+            "scalable_dimension": "ecs:service:DesiredCount",
+            "policy_type": "TargetTrackingScaling",
+            "metric": "ECSServiceAverageCPUUtilization",
+            "disable_scale_in": False,
             "cpu_target": float(inputs["ecs_service_cpu_target"]),
             "scale_in_cooldown": inputs["ecs_service_scale_in_cooldown"],
             "scale_out_cooldown": inputs["ecs_service_scale_out_cooldown"],
         },
     }
+
+
+def environment(inputs, context):
+    """The container's environment: the inventory's extra variables, then the ones the role sets."""
+    variables = dict(inputs.get("ecs_service_extra_environment") or {})
+    variables.update(
+        {
+            "ENVIRONMENT": inputs["ecs_service_environment"],
+            "AWS_REGION": context.get("region"),
+            "S3_BUCKET_NAME": inputs["ecs_service_bucket"],
+            "DB_HOST": inputs["ecs_service_db_host"],
+            "DB_PORT": inputs["ecs_service_db_port"],
+            "DB_NAME": inputs["ecs_service_db_name"],
+            "METRICS_NAMESPACE": inputs["ecs_service_metrics_namespace"],
+        }
+    )
+    return variables
 
 
 def _statement(sid, actions, resources, condition=None):

@@ -85,7 +85,12 @@ def desired_state(inputs, context):
     group_id = "%s-redis" % prefix
     family = inputs["elasticache_parameter_group_family"]
     return {
-        "subnet_group": {"name": group_id, "description": "Private subnets of %s's cache" % prefix},
+        # The subnets and security groups are the network role's (empty until it has run).
+        "subnet_group": {
+            "name": group_id,
+            "description": "Private subnets of %s's cache" % prefix,
+            "subnet_ids": list(inputs.get("elasticache_subnet_ids") or []),
+        },
         "parameter_group": {
             "name": "%s-%s" % (prefix, family),
             "family": family,
@@ -101,11 +106,13 @@ def desired_state(inputs, context):
         "replication_group": {
             "id": group_id,
             "description": "Redis cache of %s" % prefix,
+            "engine": "redis",
             "engine_version": inputs["elasticache_engine_version"],
             "node_type": inputs["elasticache_node_type"],
             "replicas": inputs["elasticache_replicas"],
             "automatic_failover": inputs["elasticache_automatic_failover"],
             "multi_az": inputs["elasticache_multi_az"],
+            "security_group_ids": list(inputs.get("elasticache_security_group_ids") or []),
             "at_rest_encryption": True,
             "transit_encryption": True,
             "snapshot_retention_days": inputs["elasticache_snapshot_retention_days"],

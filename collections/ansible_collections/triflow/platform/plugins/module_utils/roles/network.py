@@ -239,6 +239,12 @@ def desired_state(inputs, context):
         "name_prefix": prefix,
         "region": region,
         "tags": tags,
+        # The ports the security groups open: the other roles' inputs default to them (ecs_service_container_port).
+        "ports": {
+            "app": inputs["network_app_port"],
+            "db": inputs["network_db_port"],
+            "cache": inputs["network_cache_port"],
+        },
         "vpc": {
             "name": "%s-vpc" % prefix,
             "cidr": inputs["network_vpc_cidr"],
@@ -259,7 +265,13 @@ def desired_state(inputs, context):
             "tags": named_tags(tags, endpoint_name),
         },
         # The VPC's default group (AWS creates it, nothing of the stack uses it) holds no rule at all (CIS AWS 5.4).
-        "default_security_group": {"name": "default", "ingress": [], "egress": []},
+        "default_security_group": {
+            "name": "default",
+            # AWS's own description of the group: the module matches a group by name and description.
+            "description": "default VPC security group",
+            "ingress": [],
+            "egress": [],
+        },
         "security_groups": security_groups(prefix, tags, inputs),
         "flow_logs": flow_logs(prefix, tags, region, account_id, inputs["network_flow_logs"]),
     }

@@ -133,7 +133,12 @@ def desired_state(inputs, context):
     identifier = "%s-db" % prefix
     return {
         "identifier": identifier,
-        "subnet_group": {"name": identifier, "description": "Private subnets of %s's database" % prefix},
+        # The subnets and security groups are the network role's (empty until it has run).
+        "subnet_group": {
+            "name": identifier,
+            "description": "Private subnets of %s's database" % prefix,
+            "subnet_ids": list(inputs.get("rds_subnet_ids") or []),
+        },
         "parameter_group": {
             "name": "%s-%s" % (prefix, family),
             "family": family,
@@ -165,6 +170,8 @@ def desired_state(inputs, context):
             "engine_version": inputs["rds_engine_version"],
             "instance_class": inputs["rds_instance_class"],
             "multi_az": inputs["rds_multi_az"],
+            "vpc_security_group_ids": list(inputs.get("rds_security_group_ids") or []),
+            "apply_immediately": inputs["rds_apply_immediately"],
             "storage_type": inputs["rds_storage_type"],
             "allocated_storage": inputs["rds_allocated_storage"],
             "max_allocated_storage": inputs["rds_max_allocated_storage"],
@@ -188,6 +195,17 @@ def desired_state(inputs, context):
             "tags": named_tags(tags, identifier),
         },
         "max_connections": max_connections(inputs),
+        # The service's autoscaling maximum (ecs_service_max_count defaults to it), which max_connections is sized for.
+        "app_max_tasks": inputs["rds_app_max_tasks"],
+        "pgvector": {
+            "enabled": inputs["rds_pgvector_enabled"],
+            "version": inputs["rds_pgvector_version"],
+            # Empty: the endpoint AWS reports, from the host that runs the play.
+            "login_host": inputs["rds_pgvector_login_host"],
+            "delegate_to": inputs["rds_pgvector_delegate_to"],
+            "ssl_mode": inputs["rds_pgvector_ssl_mode"],
+            "ca_cert": inputs["rds_pgvector_ca_cert"],
+        },
         "password_secret": "%s/db-master-password" % prefix,
         "app_database": app_database(inputs, prefix, tags),
     }

@@ -82,8 +82,13 @@ def resource_policy(inputs, context):
     }
 
 
+# Marks a provided secret nobody has set yet; the run warns while a secret still holds it.
+PLACEHOLDER = "PLACEHOLDER: set this secret's value in AWS Secrets Manager"
+
+
 def desired_state(inputs, context):
-    """One entry per secret: key, name, description, generated (bool), length, resource policy, tags."""
+    """One entry per secret: key, name, description, generated (bool), length, the placeholder a provided secret is
+    created with, the recovery window its deletion waits, resource policy, tags."""
     prefix = inputs["secrets_name_prefix"]
     policy = resource_policy(inputs, context)
     tags = inputs.get("secrets_tags") or {}
@@ -98,6 +103,8 @@ def desired_state(inputs, context):
                     "description": secret["description"],
                     "generated": generated,
                     "length": secret.get("length", 0) if generated else 0,
+                    "placeholder": "" if generated else PLACEHOLDER,
+                    "recovery_window_days": inputs["secrets_recovery_window_days"],
                     "resource_policy": policy,
                     "tags": named_tags(tags, name),
                 }

@@ -205,6 +205,8 @@ def alb_logs_bucket(inputs, account_id):
         "enabled": settings["enabled"],
         "bucket": name,
         "prefix": ALB_LOGS_PREFIX,
+        # Logs are written once and expired: no versions to keep.
+        "versioning": False,
         "encryption": "AES256",
         "policy": policy,
         "tags": named_tags(inputs.get("storage_tags") or {}, name),

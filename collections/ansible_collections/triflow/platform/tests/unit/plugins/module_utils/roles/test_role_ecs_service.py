@@ -22,6 +22,7 @@ def test_defaults_are_valid_and_follow_spec():
     assert state["task"]["cpu"] == "1024" and state["task"]["memory"] == "2048"
     assert state["log_group"] == {
         "name": f"/aws/ecs/{PREFIX}-backend",
+        "region": "ap-northeast-2",
         "retention_days": 14,
         "tags": {**roles.values("ecs_service")["ecs_service_tags"], "Name": f"/aws/ecs/{PREFIX}-backend"},
     }
@@ -135,6 +136,36 @@ def test_container_sorts_environment_and_secrets():
     assert container["environment"] == [{"name": "A", "value": "x"}, {"name": "B", "value": "2"}]
     assert [item["name"] for item in container["secrets"]] == ["M", "Z"]
     assert container["logConfiguration"]["options"]["awslogs-group"] == f"/aws/ecs/{PREFIX}-backend"
+
+
+def test_the_environment_is_built_by_the_model_from_the_other_roles_states():
+    facts = roles.published_facts("ecs_service")
+    state = roles.desired_state(
+        "ecs_service", ecs_service_db_host="db.internal", ecs_service_extra_environment={"FEATURE": "on"}
+    )
+    assert state["task"]["environment"] == {
+        "FEATURE": "on",
+        "ENVIRONMENT": "prod",
+        "AWS_REGION": "ap-northeast-2",
+        "S3_BUCKET_NAME": facts["storage_desired_state"]["bucket"],
+        "DB_HOST": "db.internal",
+        "DB_PORT": 5432,
+        "DB_NAME": facts["rds_desired_state"]["instance"]["db_name"],
+        "METRICS_NAMESPACE": f"TriFlow/{PREFIX}",
+    }
+
+
+def test_the_port_and_the_task_maximum_follow_the_roles_that_size_for_them():
+    facts = roles.published_facts("ecs_service")
+    facts["network_desired_state"] = {
+        **facts["network_desired_state"],
+        "ports": {"app": 9000, "db": 5432, "cache": 6379},
+    }
+    facts["rds_desired_state"] = {**facts["rds_desired_state"], "app_max_tasks": 8}
+    state, errors = roles.result("ecs_service", facts)
+    assert errors == []
+    assert (state["task"]["container_port"], state["target_group"]["port"]) == (9000, 9000)
+    assert state["autoscaling"]["max"] == 8
 
 
 def _service(**changes):

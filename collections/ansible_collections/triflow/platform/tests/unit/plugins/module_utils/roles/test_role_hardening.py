@@ -14,7 +14,7 @@ OPERATOR = f"arn:aws:iam::{ACCOUNT_ID}:role/triflow-provisioner"
 
 def test_the_default_security_group_is_left_with_no_rule():
     group = roles.desired_state("network")["default_security_group"]
-    assert group == {"name": "default", "ingress": [], "egress": []}
+    assert group == {"name": "default", "description": "default VPC security group", "ingress": [], "egress": []}
 
 
 def test_the_s3_endpoint_reaches_only_the_stack_bucket_as_this_account_and_ecr_layers():
