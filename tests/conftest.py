@@ -6,8 +6,8 @@
 
 make integration runs two workers with ``--dist loadfile``: each test file runs on one worker (its module-scoped
 fixtures run once), and the files of each folder under tests/integration run on one worker, where they share the
-stack the folder's conftest converges once (``local_stack``: the demo stack; ``customers``: customer_a and b;
-``drift``: all three, for the drift check).
+stack the folder's conftest converges once (``local_stack``: the demo stack; ``customers``: customer_a and b,
+converged under faults, and the demo stack beside them for the drift check).
 """
 
 from __future__ import annotations

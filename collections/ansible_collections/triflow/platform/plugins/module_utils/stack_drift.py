@@ -551,8 +551,14 @@ class StackDrift(object):
                 self.findings,
                 "ecs_cluster",
                 cluster_name,
-                {"container_insights": app["cluster"]["container_insights"]},
-                {"container_insights": settings.get("containerInsights")},
+                {
+                    "container_insights": app["cluster"]["container_insights"],
+                    "capacity_providers": app["cluster"]["capacity_providers"],
+                },
+                {
+                    "container_insights": settings.get("containerInsights"),
+                    "capacity_providers": clusters[0].get("capacityProviders") or [],
+                },
             )
         target_group = self._check_target_group(app["target_group"])
         self._check_load_balancer(app["alb"], target_group)
@@ -578,6 +584,8 @@ class StackDrift(object):
             "healthy_threshold": group.get("HealthyThresholdCount"),
             "unhealthy_threshold": group.get("UnhealthyThresholdCount"),
             "matcher": (group.get("Matcher") or {}).get("HttpCode"),
+            "health_check_protocol": group.get("HealthCheckProtocol"),
+            "health_check_port": group.get("HealthCheckPort"),
         }
         attributes = elb.describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])["Attributes"]
         attributes = dict((item["Key"], item["Value"]) for item in attributes)
@@ -673,6 +681,8 @@ class StackDrift(object):
             "minimum_healthy_percent": deployment.get("minimumHealthyPercent"),
             "health_check_grace_period": service.get("healthCheckGracePeriodSeconds"),
             "assign_public_ip": network.get("assignPublicIp") == "ENABLED",
+            "launch_type": service.get("launchType"),
+            "propagate_tags": service.get("propagateTags"),
         }
         desired = {
             "circuit_breaker.enable": wanted_deployment["deploymentCircuitBreaker"]["enable"],
@@ -681,6 +691,8 @@ class StackDrift(object):
             "minimum_healthy_percent": wanted_deployment["minimumHealthyPercent"],
             "health_check_grace_period": wanted["health_check_grace_period"],
             "assign_public_ip": wanted["assign_public_ip"],
+            "launch_type": wanted["launch_type"],
+            "propagate_tags": wanted["propagate_tags"],
         }
         if "app" in self.group_ids:
             actual["security_groups"] = network.get("securityGroups") or []
@@ -693,7 +705,9 @@ class StackDrift(object):
     def _check_autoscaling(self, wanted):
         scaling = self.client("application-autoscaling")
         targets = scaling.describe_scalable_targets(
-            ServiceNamespace="ecs", ResourceIds=[wanted["resource_id"]], ScalableDimension="ecs:service:DesiredCount"
+            ServiceNamespace=wanted["service_namespace"],
+            ResourceIds=[wanted["resource_id"]],
+            ScalableDimension=wanted["scalable_dimension"],
         )["ScalableTargets"]
         if not targets:
             self.missing("scalable_target", wanted["resource_id"])
@@ -706,7 +720,9 @@ class StackDrift(object):
             {"min": targets[0]["MinCapacity"], "max": targets[0]["MaxCapacity"]},
         )
         policies = scaling.describe_scaling_policies(
-            ServiceNamespace="ecs", ResourceId=wanted["resource_id"], PolicyNames=[wanted["policy_name"]]
+            ServiceNamespace=wanted["service_namespace"],
+            ResourceId=wanted["resource_id"],
+            PolicyNames=[wanted["policy_name"]],
         )["ScalingPolicies"]
         if not policies:
             self.missing("scaling_policy", wanted["policy_name"])
@@ -717,11 +733,17 @@ class StackDrift(object):
             "scaling_policy",
             wanted["policy_name"],
             {
+                "policy_type": wanted["policy_type"],
+                "metric": wanted["metric"],
+                "disable_scale_in": wanted["disable_scale_in"],
                 "cpu_target": wanted["cpu_target"],
                 "scale_in_cooldown": wanted["scale_in_cooldown"],
                 "scale_out_cooldown": wanted["scale_out_cooldown"],
             },
             {
+                "policy_type": policies[0].get("PolicyType"),
+                "metric": (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType"),
+                "disable_scale_in": config.get("DisableScaleIn", False),
                 "cpu_target": config.get("TargetValue"),
                 "scale_in_cooldown": config.get("ScaleInCooldown"),
                 "scale_out_cooldown": config.get("ScaleOutCooldown"),
