@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from ansible.template import Templar, trust_as_template
-from ansible_collections.triflow.platform.plugins.module_utils.desired_state import build
+from ansible_collections.triflow.platform.plugins.module_utils.desired_state import build, published
 
 from support.emulator import REPO
 
@@ -85,14 +85,7 @@ def _chain() -> dict[str, dict[str, Any]]:
         seen[role] = dict(facts)
         state, problems = result(role, facts)
         assert problems == [], f"{role}: {problems}"
-        facts[f"{role}_desired_state"] = state
-        if role == "stack":
-            facts.update(
-                stack_name_prefix=state["name_prefix"],
-                stack_tags=state["tags"],
-                stack_region=state["region"],
-                stack_availability_zones=state["availability_zones"],
-            )
+        facts.update(published(role, state))
     # What the roles after them (deploy, destroy) see: every desired state.
     seen["*"] = dict(facts)
     return seen

@@ -9,6 +9,8 @@
    across inputs) in ``input_errors(inputs)``, each message naming its variable.
 3. ``desired_state(inputs, context)`` of the model builds every name and setting the role applies; ``context``
    holds what only the run knows (``account_id``, ``region``).
+4. The state is published as the fact ``<role>_desired_state``, with the facts the model's ``PUBLISHED`` names
+   (the stack's ``stack_name_prefix``, for one), which the roles after it read.
 
 The ``triflow.platform.role_desired_state`` action runs this for the role whose task calls it; the unit tests run
 it on each role's defaults. argument_specs is the one declaration of an input: defaults/main.yml and the README
@@ -49,3 +51,12 @@ def build(role, options, values, context=None):
         return None, errors
     context = dict((key, (context or {}).get(key)) for key in CONTEXT_KEYS)
     return role_model.desired_state(inputs, context), []
+
+
+def published(role, state):
+    """The facts a role's desired state publishes: ``<role>_desired_state``, and each fact the model's
+    ``PUBLISHED`` maps to a key of the state (e.g. the stack's ``stack_name_prefix``)."""
+    facts = {"%s_desired_state" % role: state}
+    for fact, key in getattr(model(role), "PUBLISHED", {}).items():
+        facts[fact] = state[key]
+    return facts

@@ -21,14 +21,29 @@ description:
     and what it allows.
   - The argument specification is the one declaration of a role's inputs; C(defaults/main.yml) and the role
     README's variable table are generated from it.
+  - With O(roles), in a play rather than a role, it builds each listed role's state in that order, in one task,
+    as an include_role of each role's C(tasks/desired_state.yml) would. Each input is the play's variable, else the
+    role's C(defaults/main.yml), templated with the facts the roles before it published; the playbooks build
+    every role's state this way before any AWS call (the stack role's C(tasks/desired_states.yml)).
 options:
+  roles:
+    description:
+      - The roles to build, in order, when the task is not in a role. Omit in a role's own tasks.
+    type: list
+    elements: str
+  variables:
+    description:
+      - With O(roles), variables that the roles' inputs are templated with, over the play's (for example what a
+        role publishes in a provisioning run and another job reads from AWS).
+    type: dict
   account_id:
     description:
       - The stack's AWS account, for names and ARNs that hold it; omit before it is known (the checks run first).
     type: str
   region:
     description:
-      - The stack's region, for ARNs (their partition) and endpoints.
+      - The stack's region, for ARNs (their partition) and endpoints. With O(roles), the stack's own
+        (C(stack_region)) once the stack role is built, unless set.
     type: str
 attributes:
   action:
@@ -62,13 +77,37 @@ EXAMPLES = r"""
 - name: Set the database's desired state
   ansible.builtin.set_fact:
     rds_desired_state: "{{ __rds_desired.desired_state }}"
+
+- name: Check every role's inputs and build their desired states, before any AWS call
+  triflow.platform.role_desired_state:
+    roles: "{{ stack_roles }}"
+  register: __stack_desired_states
+
+- name: Set the roles' desired states
+  ansible.builtin.set_fact:
+    "{{ item.key }}": "{{ item.value }}"
+  loop: "{{ __stack_desired_states.facts | dict2items }}"
 """
 
 RETURN = r"""
 desired_state:
   description: The role's desired state, as its model builds it (a dict; a list for the secrets role).
-  returned: success
+  returned: success, in a role
   type: raw
+desired_states:
+  description: Each role's desired state, by role name.
+  returned: success, with O(roles)
+  type: dict
+facts:
+  description:
+    - The facts to set, C(<role>_desired_state) for each role and what a role's model publishes beside it
+      (the stack's C(stack_name_prefix), C(stack_tags), C(stack_region), C(stack_availability_zones)).
+  returned: success
+  type: dict
+role:
+  description: The role whose inputs were rejected.
+  returned: failure
+  type: str
 errors:
   description: Every problem of the inputs, each naming its variable.
   returned: failure

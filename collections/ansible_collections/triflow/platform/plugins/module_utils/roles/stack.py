@@ -55,6 +55,16 @@ def input_errors(inputs):
     return errors
 
 
+# The facts the stack's desired state publishes beside stack_desired_state (desired_state.published), read by every
+# role and playbook after it.
+PUBLISHED = {
+    "stack_name_prefix": "name_prefix",
+    "stack_tags": "tags",
+    "stack_region": "region",
+    "stack_availability_zones": "availability_zones",
+}
+
+
 def desired_state(inputs, context):
     """The stack's name prefix, common tags, region and zones, from validated identity variables."""
     project, customer, environment = inputs["stack_project"], inputs["stack_customer"], inputs["stack_environment"]
