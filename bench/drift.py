@@ -84,8 +84,8 @@ def check_mode(emulator: Emulator, inventory: Path) -> tuple[float, int]:
 def desired_states(emulator: Emulator, inventory: Path, folder: Path) -> dict:
     """The drift role's desired state of the stack (what it hands the module), built as the playbook builds it."""
     build = {
-        "ansible.builtin.include_role": {"name": "{{ item }}", "tasks_from": "desired_state"},
-        "loop": "{{ stack_roles + ['drift'] }}",
+        "ansible.builtin.include_role": {"name": "stack", "tasks_from": "desired_states"},
+        "vars": {"stack_build_roles": "{{ stack_roles + ['drift'] }}"},
     }
     play = {
         "hosts": "triflow_stacks",
@@ -120,7 +120,9 @@ def plain_read(emulator: Emulator, state: dict) -> tuple[float, int]:
     stack = {"name_prefix": state["stack"], "account_id": emulator.account_id(), "region": REGION}
     emulator.clear_calls()
     started = time.perf_counter()
-    drift = StackDrift(lambda service, region: emulator.client(service, region), stack, state["desired"])
+    drift = StackDrift(
+        lambda service, region: emulator.client(service, region), stack, state["desired"], state["identity_tags"]
+    )
     drift.check(state["areas"])
     elapsed = time.perf_counter() - started
     if drift.findings:

@@ -80,7 +80,10 @@ def ids_of(aws: Emulator) -> dict[str, str]:
             if name and item.get("State") not in ("deleted", "deleting"):
                 found[f"{kind}:{name}"] = item[key]
     account = aws.client("sts").get_caller_identity()["Account"]
+    found["account"] = account
     found["bucket"] = f"{ACME}-files-{account}"
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"{ACME}-vpc"]}])["Vpcs"]
+    found["vpc"] = vpc["VpcId"]
     found["tg"] = aws.client("elbv2").describe_target_groups(Names=[TG])["TargetGroups"][0]["TargetGroupArn"]
     return found
 
@@ -149,6 +152,35 @@ def drop_pgvector(aws: Emulator) -> None:
         connection.execute("DROP EXTENSION vector")
 
 
+# acme's identity tags: what the Resource Groups Tagging API finds as the stack's.
+IDENTITY = [
+    {"Key": "Project", "Value": "triflow"},
+    {"Key": "Customer", "Value": "acme"},
+    {"Key": "Environment", "Value": "prod"},
+]
+STRAY_TOPIC = f"{ACME}-debug-alerts"
+
+
+def stray_debug_group(aws: Emulator, ids: dict[str, str]) -> None:
+    """A security group someone made for a debug box in the stack's VPC, tagged as the stack's: no desired state
+    holds it, and it is not one of the groups the network area compares."""
+    ec2 = aws.client("ec2")
+    group = ec2.create_security_group(
+        GroupName="debug-box",
+        Description="debug box",
+        VpcId=ids["vpc"],
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": IDENTITY}],
+    )["GroupId"]
+    ids["stray_group"] = group
+    ids["stray_group_arn"] = f"arn:aws:ec2:ap-northeast-2:{ids['account']}:security-group/{group}"
+
+
+def remove_strays(aws: Emulator, ids: dict[str, str]) -> None:
+    """What site.yml does not do by design: delete what it does not declare."""
+    aws.client("ec2").delete_security_group(GroupId=ids["stray_group"])
+    aws.client("sns").delete_topic(TopicArn=f"arn:aws:sns:ap-northeast-2:{ids['account']}:{STRAY_TOPIC}")
+
+
 PUBLIC_ACCESS = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
 CATALOGUE = (
     # network
@@ -170,6 +202,11 @@ CATALOGUE = (
             RouteTableId=ids[f"rt:{RT_A}"], DestinationCidrBlock="0.0.0.0/0"
         ),
         (("changed", "route_table", RT_A, "routes.0.0.0.0/0"),),
+    ),
+    Change(
+        "a security group for a debug box in the stack's VPC, tagged as the stack's",
+        stray_debug_group,
+        (("extra", "tagged_resource", "{stray_group_arn}", "identity_tags"),),
     ),
     # database
     Change(
@@ -329,6 +366,11 @@ CATALOGUE = (
         lambda aws, ids: unsubscribe_all(aws),
         (("changed", "sns_topic", TOPIC, "subscriptions"),),
     ),
+    Change(
+        "an SNS topic someone made tagged as the stack's",
+        lambda aws, ids: aws.client("sns").create_topic(Name=STRAY_TOPIC, Tags=IDENTITY),
+        (("extra", "tagged_resource", f"arn:aws:sns:ap-northeast-2:{{account}}:{STRAY_TOPIC}", "identity_tags"),),
+    ),
     # secrets
     Change(
         "DATABASE_URL's secret scheduled for deletion",
@@ -388,6 +430,7 @@ def test_every_out_of_band_change_is_reported_by_resource_and_field_and_site_yml
     assert "drift finding(s)" in run.output
 
     assert_ok(playbook("site.yml", "inventories/customer_a"))
+    remove_strays(emulator, ids)
     repaired = drift_check("-i", "inventories/customer_a")
     assert repaired.rc == 0, repaired.findings(ACME)
 

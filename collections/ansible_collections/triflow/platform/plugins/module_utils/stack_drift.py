@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 from ansible_collections.triflow.platform.plugins.module_utils.arns import arn
 from ansible_collections.triflow.platform.plugins.module_utils.cloudwatch_dashboard import same_body, stored_body
@@ -46,10 +47,30 @@ from ansible_collections.triflow.platform.plugins.module_utils.elasticache_repli
     engine_version_matches,
 )
 from ansible_collections.triflow.platform.plugins.module_utils.s3_lifecycle_configuration import normalize_rules
-from ansible_collections.triflow.platform.plugins.module_utils.stack_teardown import tag_dict, unless_missing
+from ansible_collections.triflow.platform.plugins.module_utils.stack_teardown import (
+    is_snapshot,
+    tag_dict,
+    unless_missing,
+)
 
-# The resource kinds of SPEC.md, each checked by one method of StackDrift.
-AREAS = ("network", "storage", "database", "cache", "registry", "application", "iam", "observability", "secrets")
+# The resource kinds of SPEC.md, each checked by one method of StackDrift, then ``tagged``: what the Resource Groups
+# Tagging API lists with the stack's identity tags that no desired state holds.
+AREAS = (
+    "network",
+    "storage",
+    "database",
+    "cache",
+    "registry",
+    "application",
+    "iam",
+    "observability",
+    "secrets",
+    "tagged",
+)
+# A Secrets Manager ARN ends in the secret's name, a hyphen and six random characters.
+SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+# An ElastiCache replication group's member clusters: <group id>-001, -002, ...
+MEMBER_SUFFIX = re.compile(r"-[0-9]{3,4}$")
 
 
 def _rule_text(direction, rule):
@@ -87,11 +108,60 @@ def described_rules(direction, permissions, group_names):
     return sorted(set(lines))
 
 
+def tagged_name(resource_arn):
+    """The name or id an ARN the tagging API lists gives its resource, as the desired states and the EC2 reads name
+    it: a secret without its random suffix, a task definition without its revision, a member cluster of a
+    replication group as the group, an ECS task as its cluster, a load balancer or a listener as the load
+    balancer's name, a log group without ``:*``; otherwise the ARN's last segment."""
+    parts = resource_arn.split(":", 5)
+    if len(parts) < 6:
+        return resource_arn
+    service, resource = parts[2], parts[5]
+    if service == "s3":
+        return resource
+    # <kind>:<name> for these services, <kind>/<name...> for the others.
+    separator = ":" if service in ("secretsmanager", "logs", "elasticache", "rds") else "/"
+    kind, _, rest = resource.partition(separator)
+    if service == "secretsmanager":
+        return SECRET_SUFFIX.sub("", rest)
+    if service == "logs":
+        return rest[:-2] if rest.endswith(":*") else rest
+    if service == "elasticache" and kind == "cluster":
+        return MEMBER_SUFFIX.sub("", rest)
+    if service in ("elasticache", "rds"):
+        return rest
+    if service == "ecs" and kind == "task-definition":
+        return rest.rsplit(":", 1)[0]
+    if service == "ecs" and kind in ("service", "task"):
+        # service/<cluster>/<service> by the service's name, task/<cluster>/<id> by its cluster.
+        segments = rest.split("/")
+        return segments[0] if kind == "task" else segments[-1]
+    if service == "elasticloadbalancing":
+        # targetgroup/<name>/<id>; loadbalancer/app/<name>/<id>, listener/app/<name>/..., listener-rule/app/<name>/...
+        segments = rest.split("/")
+        return segments[0] if kind == "targetgroup" else segments[1] if len(segments) > 1 else rest
+    return re.split(r"[:/]", resource)[-1]
+
+
+def _strings(value, found):
+    """Every string in a desired state: the names and ids it holds (and much else, which names no resource)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _strings(item, found)
+    elif isinstance(value, str):
+        found.add(value)
+    return found
+
+
 class StackDrift(object):
     """One stack's findings: ``check(areas)`` reads every resource of those areas and compares it."""
 
-    def __init__(self, client, stack, desired):
+    def __init__(self, client, stack, desired, identity_tags=None):
         self._client = client
+        self.identity_tags = dict(identity_tags or {})
         self._clients = {}
         self.stack = stack
         self.desired = desired
@@ -957,3 +1027,36 @@ class StackDrift(object):
                 self.missing("secret", name)
             elif secret.get("DeletedDate"):
                 self.findings.append(finding(CHANGED, "secret", name, "deleted", None, str(secret["DeletedDate"])))
+
+    # -- tagged ----------------------------------------------------------------------------------------------------
+    def check_tagged(self):
+        """What the Resource Groups Tagging API lists with the stack's identity tags (Project, Customer, Environment)
+        that no desired state holds: a resource someone made as the stack's (an instance, a second bucket), or one
+        a role no longer manages. Each is known by its name or id (``tagged_name``) or its Name tag; snapshots are
+        kept by design, and what another finding already names is not reported twice. Regions: the stack's, and
+        the billing topic's when it lives apart."""
+        if not self.identity_tags:
+            return
+        known = _strings(self.desired, set())
+        known.update([self.vpc_id] + list(self.subnet_ids.values()) + list(self.group_ids.values()))
+        for item in self.findings:
+            known.update(str(item.get(key)) for key in ("resource", "actual") if item.get(key) is not None)
+        regions = [self.stack["region"]]
+        billing = self.desired["alarms"].get("billing") or {}
+        if billing.get("topic_separate") and billing.get("topic_arn"):
+            regions.append(billing["topic_arn"].split(":")[3])
+        filters = [{"Key": key, "Values": [value]} for key, value in sorted(self.identity_tags.items())]
+        identity = ", ".join("%s=%s" % (key, self.identity_tags[key]) for key in sorted(self.identity_tags))
+        seen = set()
+        for region in sorted(set(regions)):
+            pages = self.client("resourcegroupstaggingapi", region).get_paginator("get_resources")
+            for page in pages.paginate(TagFilters=filters):
+                for item in page["ResourceTagMappingList"]:
+                    resource_arn = item["ResourceARN"]
+                    if resource_arn in seen or is_snapshot(resource_arn):
+                        continue
+                    seen.add(resource_arn)
+                    name = tag_dict(item.get("Tags")).get("Name")
+                    if tagged_name(resource_arn) in known or (name and name in known):
+                        continue
+                    self.extra("tagged_resource", resource_arn, "identity_tags", identity)

@@ -14,6 +14,10 @@ __metaclass__ = type
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+# The tags that say which stack a resource belongs to (SPEC.md "Tags"): the teardown's and the drift check's
+# searches of the Resource Groups Tagging API.
+IDENTITY_TAGS = ("Project", "Customer", "Environment")
+
 
 def plan_tags(current, wanted, purge_tags=True):
     """``(tags_to_set, tags_to_remove, tags_after)``: what to change and the tags once changed.

@@ -43,11 +43,21 @@ options:
     type: dict
     required: true
   areas:
-    description: The resource kinds to check (SPEC.md's list); every one by default.
+    description:
+      - The resource kinds to check (SPEC.md's list); every one by default.
+      - C(tagged) lists, through the Resource Groups Tagging API, what carries the stack's O(identity_tags) and no
+        desired state holds (an C(extra) finding of resource type C(tagged_resource) per ARN). It reads the names
+        and ids the other areas found, so it is checked last.
     type: list
     elements: str
-    choices: [network, storage, database, cache, registry, application, iam, observability, secrets]
-    default: [network, storage, database, cache, registry, application, iam, observability, secrets]
+    choices: [network, storage, database, cache, registry, application, iam, observability, secrets, tagged]
+    default: [network, storage, database, cache, registry, application, iam, observability, secrets, tagged]
+  identity_tags:
+    description:
+      - The tags that say a resource is the stack's (C(Project), C(Customer), C(Environment) with the stack's
+        values), for the C(tagged) area. Empty, that area checks nothing.
+    type: dict
+    default: {}
   accept:
     description:
       - Accepted drift - C(resource) (the finding's resource), C(field) (the finding's field; left out, every field
@@ -89,6 +99,7 @@ EXAMPLES = r"""
   triflow.platform.stack_drift:
     stack: "{{ stack_name_prefix }}"
     account_id: "{{ stack_aws_account_id }}"
+    identity_tags: {Project: triflow, Customer: acme, Environment: prod}
     desired:
       network: "{{ network_desired_state }}"
       storage: "{{ storage_desired_state }}"
@@ -216,6 +227,7 @@ def main():
             account_id=dict(type="str", required=True),
             desired=dict(type="dict", required=True),
             areas=dict(type="list", elements="str", choices=list(AREAS), default=list(AREAS)),
+            identity_tags=dict(type="dict", default={}),
             accept=dict(type="list", elements="dict", default=[]),
             today=dict(type="str"),
             findings=dict(type="list", elements="dict", default=[]),
@@ -251,7 +263,7 @@ def main():
         client = client_factory(module)
     except (ValueError, botocore.exceptions.BotoCoreError) as error:
         module.fail_json_aws(error, msg="Could not connect to AWS for %s" % params["stack"])
-    drift = StackDrift(client, stack, params["desired"])
+    drift = StackDrift(client, stack, params["desired"], params["identity_tags"])
     try:
         findings = drift.check(params["areas"])
         findings.extend(

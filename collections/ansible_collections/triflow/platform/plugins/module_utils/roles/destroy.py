@@ -19,9 +19,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.triflow.platform.plugins.module_utils.rules import int_in_range
+from ansible_collections.triflow.platform.plugins.module_utils.tags import IDENTITY_TAGS
 
-# The tags that say which stack a resource belongs to (SPEC.md "Tags").
-IDENTITY_TAGS = ("Project", "Customer", "Environment")
 # Secrets Manager: a recovery window of 7 to 30 days (DeleteSecret RecoveryWindowInDays).
 RECOVERY_DAYS = (7, 30)
 WAIT_TIMEOUT = (60, 14400)

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.triflow.platform.plugins.module_utils.drift import accept_errors
+from ansible_collections.triflow.platform.plugins.module_utils.tags import IDENTITY_TAGS
 
 # The stack_drift module's ``desired`` keys, each the desired state of the role of that name.
 ROLES = ("network", "storage", "rds", "elasticache", "ecr", "ecs_service", "alarms", "secrets")
@@ -19,7 +20,14 @@ ROLES = ("network", "storage", "rds", "elasticache", "ecr", "ecs_service", "alar
 
 def input_errors(inputs):
     """Every problem of the drift role's inputs that argument_specs cannot see, each naming its variable."""
-    return accept_errors(inputs.get("drift_accept") or [])
+    errors = accept_errors(inputs.get("drift_accept") or [])
+    missing = [key for key in IDENTITY_TAGS if not (inputs.get("drift_tags") or {}).get(key)]
+    if missing:
+        errors.append(
+            "drift_tags lacks %s: the identity tags (%s) find what is tagged as the stack"
+            % (", ".join(missing), ", ".join(IDENTITY_TAGS))
+        )
+    return errors
 
 
 def desired_state(inputs, context):
@@ -30,6 +38,7 @@ def desired_state(inputs, context):
     return {
         "stack": stack,
         "areas": list(inputs["drift_areas"]),
+        "identity_tags": dict((key, inputs["drift_tags"][key]) for key in IDENTITY_TAGS),
         "accept": [
             dict(entry, field=entry.get("field"), until=str(entry["until"])) for entry in inputs["drift_accept"]
         ],

@@ -145,3 +145,44 @@ def test_the_billing_alarm_is_read_in_us_east_1(run, emulator: Emulator) -> None
     assert billing_findings() == [("changed", "threshold", 900.0)]
     cloudwatch.delete_alarms(AlarmNames=[name])
     assert billing_findings() == [("missing", None, None)]
+
+
+def test_what_is_tagged_as_the_stack_and_no_desired_state_holds_is_extra(run, emulator: Emulator) -> None:
+    state = desired()
+    identity = {"Project": "triflow", "Customer": f"t{uuid.uuid4().hex[:8]}", "Environment": "prod"}
+    tags = [{"Key": key, "Value": value} for key, value in identity.items()]
+    sns, secrets, logs, ec2 = (emulator.client(name) for name in ("sns", "secretsmanager", "logs", "ec2"))
+    # Held by the desired states: the alarms topic, a secret (its ARN ends in a random suffix), the app's log group.
+    sns.create_topic(Name=state["alarms"]["topic"]["name"], Tags=tags)
+    secret = state["secrets"][0]["name"]
+    secrets.create_secret(Name=secret, SecretString="x", Tags=tags)
+    logs.create_log_group(logGroupName=state["ecs_service"]["log_group"]["name"], tags=identity)
+    # Another stack's (same customer, another environment): not this stack's, whatever it is.
+    sns.create_topic(Name="another-environment", Tags=[*tags[:2], {"Key": "Environment", "Value": "dev"}])
+    # Held by none: a topic and a security group someone made as the stack's.
+    stray = sns.create_topic(Name=f"{identity['Customer']}-stray", Tags=tags)["TopicArn"]
+    vpc = ec2.create_vpc(CidrBlock="10.98.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(
+        GroupName=f"{identity['Customer']}-debug",
+        Description="debug box",
+        VpcId=vpc,
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": tags}],
+    )["GroupId"]
+    try:
+        result = run(state, areas=["tagged"], identity_tags=identity)
+        found = {item["resource"]: item for item in result["report"]["findings"]}
+        group_arn = f"arn:aws:ec2:ap-northeast-2:{emulator.account_id()}:security-group/{group}"
+        assert sorted(found) == sorted([stray, group_arn]), found
+        assert {(item["kind"], item["resource_type"], item["field"]) for item in found.values()} == {
+            ("extra", "tagged_resource", "identity_tags")
+        }
+        assert found[stray]["actual"] == f"Customer={identity['Customer']}, Environment=prod, Project=triflow"
+        assert result["calls"] and all(call == "resourcegroupstaggingapi.GetResources" for call in result["calls"])
+        assert run(state, areas=["tagged"])["calls"] == [], "no identity tags: nothing to search for"
+    finally:
+        secrets.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
+        ec2.delete_security_group(GroupId=group)
+        ec2.delete_vpc(VpcId=vpc)
+        for topic in sns.list_topics()["Topics"]:
+            sns.delete_topic(TopicArn=topic["TopicArn"])
+        logs.delete_log_group(logGroupName=state["ecs_service"]["log_group"]["name"])
