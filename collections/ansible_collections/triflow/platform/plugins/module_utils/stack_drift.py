@@ -121,7 +121,7 @@ def tagged_name(resource_arn):
         return resource
     # <kind>:<name> for these services, <kind>/<name...> for the others.
     separator = ":" if service in ("secretsmanager", "logs", "elasticache", "rds") else "/"
-    kind, _, rest = resource.partition(separator)
+    kind, rest = resource.partition(separator)[::2]
     if service == "secretsmanager":
         return SECRET_SUFFIX.sub("", rest)
     if service == "logs":
